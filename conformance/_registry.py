@@ -29,7 +29,22 @@ def installed_implementations() -> Mapping[str, EntryPoint]:
 
 
 def load_implementation(spec: str) -> Implementation:
-    """Load by entry-point name, or by ``package.module:attr``."""
+    """Load by entry-point name, ``name@argument``, or ``package.module:attr``.
+
+    ``name@argument`` calls the entry point's factory with the argument, e.g.
+    ``node@/usr/bin/node`` grades another Node binary with the node bridge.
+    """
+    name, at, argument = spec.partition("@")
+    if at and ":" not in name:
+        factory = _entry_point(name).load()
+        try:
+            impl = factory(argument)
+        except Exception as exc:
+            raise ImplementationError(f"--impl={spec}: {exc}") from exc
+        validated = _validated(impl, expected_name=None, origin=spec)
+        if not validated.name.startswith(name):
+            raise ImplementationError(f"--impl={spec} loads an implementation named {validated.name!r}")
+        return validated
     if ":" in spec:
         module_name, _, attr = spec.partition(":")
         try:
@@ -40,18 +55,23 @@ def load_implementation(spec: str) -> Implementation:
             raise ImplementationError(f"--impl={spec}: cannot load {attr!r} from {module_name!r}: {exc}") from exc
         return _validated(_instantiate(target, spec), expected_name=None, origin=spec)
 
-    available = installed_implementations()
-    if spec not in available:
-        names = ", ".join(available) or "(none)"
-        raise ImplementationError(
-            f"unknown implementation {spec!r}; installed: {names}. "
-            f"Use --impl=package.module:attr for one that is not installed."
-        )
+    entry_point = _entry_point(spec)
     try:
-        target = available[spec].load()
+        target = entry_point.load()
     except Exception as exc:
         raise ImplementationError(f"implementation {spec!r} failed to load: {exc!r}") from exc
-    return _validated(_instantiate(target, spec), expected_name=spec, origin=available[spec].value)
+    return _validated(_instantiate(target, spec), expected_name=spec, origin=entry_point.value)
+
+
+def _entry_point(name: str) -> EntryPoint:
+    available = installed_implementations()
+    if name not in available:
+        names = ", ".join(available) or "(none)"
+        raise ImplementationError(
+            f"unknown implementation {name!r}; installed: {names}. "
+            f"Use --impl=package.module:attr for one that is not installed."
+        )
+    return available[name]
 
 
 def _instantiate(target: object, spec: str) -> object:
