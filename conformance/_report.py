@@ -71,7 +71,7 @@ class ReportWriter:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         facts = dict(report.user_properties).get(_PROPERTY)
-        if facts is not None:
+        if isinstance(facts, dict):
             self._tests[report.nodeid] = {
                 **facts,
                 "nodeid": report.nodeid,

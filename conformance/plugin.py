@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from ._clauses import clause_registry
 from ._contract import Implementation, Runtime
 from ._expectations import ExpectationsError, ExpectedFailure, load_expected_failures
 from ._features import feature_registry
+from ._leaks import call_passed_key, check_leaks, runtime_key
 from ._items import SUITE_DIR, expectation_key, impl_name, in_suite
 from ._markers import MARKERS, clauses_of, features_of, version_gates_of
 from ._registry import ImplementationError, check_runtime, load_implementation
@@ -34,8 +35,6 @@ DEFAULT_IMPLEMENTATION = "reference"
 SUITE_TIMEOUT = 60.0
 
 _loaded_key = pytest.StashKey[dict[str, Implementation]]()
-_runtime_key = pytest.StashKey[tuple[Runtime, dict[str, int]]]()
-_call_passed_key = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -124,7 +123,7 @@ def runtime(implementation: Implementation, request: pytest.FixtureRequest) -> R
     closes it and checks that nothing was still alive.
     """
     rt = check_runtime(implementation.start(), implementation.name)
-    request.node.stash[_runtime_key] = (rt, open_sockets(rt.pid))
+    request.node.stash[runtime_key] = (rt, open_sockets(rt.pid))
     return rt
 
 
@@ -143,37 +142,20 @@ def net(runtime: Runtime) -> object:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
-    report: pytest.TestReport = yield  # type: ignore[misc]
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     if report.when == "call":
-        item.stash[_call_passed_key] = report.passed or bool(getattr(report, "wasxfail", None))
+        item.stash[call_passed_key] = report.passed
     _report.annotate(item, report)
-    return report  # type: ignore[return-value]
+    return report
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield  # every fixture finalizer (probe clients included) runs first
-    held = item.stash.get(_runtime_key, None)
-    if held is None:
-        return None
-    del item.stash[_runtime_key]
-    rt, sockets_before = held
-    sockets_after = open_sockets(rt.pid)
-    alive = rt.close()
-    leaked = sorted(set(sockets_after) - set(sockets_before))
-    if not item.stash.get(_call_passed_key, False):
-        return None  # the failure already tells the story; leaks would only add noise
-    problems = []
-    if alive:
-        problems.append("handles still alive at the end of the test: " + "; ".join(alive))
-    if leaked:
-        problems.append(
-            f"socket descriptors left open in pid {rt.pid}: "
-            + ", ".join(f"fd {sockets_after[inode]} ({inode})" for inode in leaked)
-        )
-    if problems:
-        raise AssertionError("resource leak after a passing test: " + " | ".join(problems))
+    check_leaks(item)
     return None
 
 
