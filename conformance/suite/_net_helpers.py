@@ -1,0 +1,90 @@
+# Small helpers shared by the node:net suite modules (test_net_*.py).
+#
+# Only what several modules need and what reads the same everywhere: the
+# loopback listen that hands back a port, the check of a Node error's code and
+# class, an event recorder, and a port held by a plain socket (to provoke
+# EADDRINUSE without trusting the implementation under test). Parts 2 and 3
+# append here; keep every helper small, typed and free of assertions about a
+# particular clause.
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import pytest
+
+if TYPE_CHECKING:
+    from nodeapi.net import Server
+else:  # the typed API lives in stubs/nodeapi (type-only)
+    Server = Any
+
+__all__ = [
+    "LOOPBACK",
+    "held_port",
+    "listen_loopback",
+    "port_of",
+    "raises_node_error",
+    "record",
+]
+
+LOOPBACK = "127.0.0.1"
+
+E = TypeVar("E", bound=BaseException)
+
+
+def port_of(server: Server) -> int:
+    """The TCP port of a listening server (``server.address().port``)."""
+    address = server.address()
+    assert isinstance(address, Mapping), f"address() of a TCP server is an AddressInfo dict, got {address!r}"
+    port = address["port"]
+    assert isinstance(port, int) and not isinstance(port, bool), f"AddressInfo port is an int, got {port!r}"
+    return port
+
+
+def listen_loopback(server: Server, on_listening: Callable[[int], object] | None = None) -> None:
+    """``server.listen(0, '127.0.0.1', cb)``; ``on_listening(port)`` runs from the
+    listen callback. Call it inside ``runtime.run``: with a host, the bind waits
+    for ``dns.lookup`` (D81), so the port is only known in the callback."""
+
+    def listening() -> None:
+        if on_listening is not None:
+            on_listening(port_of(server))
+
+    server.listen(0, LOOPBACK, listening)
+
+
+@contextmanager
+def raises_node_error(cls: type[E], code: str) -> Iterator[pytest.ExceptionInfo[E]]:
+    """``pytest.raises(cls)`` that also checks Node's ``code`` (never the message)."""
+    with pytest.raises(cls) as info:
+        yield info
+    assert getattr(info.value, "code", None) == code, f"expected code {code!r}, got {info.value!r}"
+
+
+def record(emitter: Any, *names: str) -> list[tuple[str, tuple[Any, ...]]]:
+    """Listen for ``names`` on ``emitter``; return the list of (name, args) as emitted."""
+    log: list[tuple[str, tuple[Any, ...]]] = []
+
+    def listener_for(name: str) -> Callable[..., None]:
+        return lambda *args: log.append((name, args))
+
+    for name in names:
+        emitter.on(name, listener_for(name))
+    return log
+
+
+@contextmanager
+def held_port(host: str = LOOPBACK) -> Iterator[int]:
+    """A port on ``host`` held by a plain listening socket for the block's duration.
+
+    The holder listens, so a later bind on the same port fails with
+    EADDRINUSE whatever SO_REUSEADDR the implementation sets (Linux refuses
+    to share a port with a listening socket)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as holder:
+        holder.bind((host, 0))
+        holder.listen(1)
+        yield holder.getsockname()[1]
