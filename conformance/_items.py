@@ -7,13 +7,21 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["SUITE_DIR", "expectation_key", "impl_name", "in_suite"]
+__all__ = ["SUITE_DIR", "expectation_key", "impl_name", "in_suite", "suite_dir"]
 
 SUITE_DIR = Path(__file__).parent / "suite"
 
 
+def suite_dir(config: pytest.Config) -> Path:
+    """The suite's directory: the installed one, unless the ini option
+    ``conformance_suite`` names another (the kit's own tests use that, and so
+    can a project that keeps extra conformance modules of its own)."""
+    configured = config.getini("conformance_suite")
+    return Path(str(configured)).resolve() if configured else SUITE_DIR
+
+
 def in_suite(item: pytest.Item) -> bool:
-    return item.path.is_relative_to(SUITE_DIR)
+    return item.path.is_relative_to(suite_dir(item.config))
 
 
 def impl_name(item: pytest.Item) -> str | None:
@@ -27,7 +35,8 @@ def impl_name(item: pytest.Item) -> str | None:
 
 def expectation_key(item: pytest.Item) -> str:
     """The test's id inside the suite, without the implementation's name."""
-    module = item.path.relative_to(SUITE_DIR).as_posix() if in_suite(item) else item.path.name
+    root = suite_dir(item.config)
+    module = item.path.relative_to(root).as_posix() if item.path.is_relative_to(root) else item.path.name
     name = getattr(item, "originalname", item.name)
     callspec = getattr(item, "callspec", None)
     if callspec is not None:

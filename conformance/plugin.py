@@ -23,7 +23,7 @@ from ._contract import Implementation, Runtime
 from ._expectations import ExpectationsError, ExpectedFailure, load_expected_failures
 from ._features import feature_registry
 from ._leaks import call_passed_key, check_leaks, runtime_key
-from ._items import SUITE_DIR, expectation_key, impl_name, in_suite
+from ._items import expectation_key, impl_name, in_suite, suite_dir
 from ._markers import MARKERS, clauses_of, features_of, version_gates_of
 from ._registry import ImplementationError, check_runtime, load_implementation
 from ._version import KIT_VERSION, SPEC_BASELINE
@@ -52,6 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="write a JSON report of outcomes per test and clause (merge with python -m conformance.matrix)",
     )
+    parser.addini("conformance_suite", "directory of the conformance suite (default: the installed one)", default="")
     group.addoption(
         "--report-all",
         action="store_true",
@@ -69,7 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
         _implementations(config)  # fail fast on a bad --impl, before collection
         if config.args_source != pytest.Config.ArgsSource.ARGS:
             # `pytest --impl=X` from any directory runs the installed suite.
-            config.args = [str(SUITE_DIR)]
+            config.args = [str(suite_dir(config))]
     report_path = config.getoption("conformance_report")
     if report_path and not hasattr(config, "workerinput"):
         config.pluginmanager.register(_report.ReportWriter(config, Path(report_path)), "conformance-report")
@@ -217,7 +218,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
         for key, entry in entries.items():
             if key in matched[graded_name]:
                 continue
-            if entry.module in collected_modules or not (SUITE_DIR / entry.module).exists():
+            if entry.module in collected_modules or not (suite_dir(config) / entry.module).exists():
                 errors.append(f"{graded_name} expected failure {key!r} matches no test (stale entry)")
     if errors:
         raise pytest.UsageError("conformance suite collection:\n  " + "\n  ".join(errors))
