@@ -21,9 +21,10 @@
 from __future__ import annotations
 
 import math
+from abc import ABCMeta
 from collections.abc import Callable, Hashable, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar
+from typing import Any, Self
 
 from .._errors import NodeError, err_invalid_arg_type, err_out_of_range
 from ._capture import capture_rejection_symbol, listener_returned
@@ -116,8 +117,22 @@ def _same_listener(stored: object, listener: object) -> bool:
     return stored == listener or getattr(stored, "listener", _ABSENT) == listener
 
 
-class _EventEmitterType(type):
-    """The metaclass: it validates assignments to EventEmitter's settable statics."""
+class _EventEmitterType(ABCMeta):
+    """The metaclass: Node's static properties of EventEmitter, with validating setters.
+
+    Statics, as in Node: the class has them, instances do not
+    (`emitter.errorMonitor` is undefined). It derives from ABCMeta (as
+    stubs/nodeapi says) so that a user's class can mix EventEmitter with an
+    ABC without a metaclass conflict.
+    """
+
+    @property
+    def error_monitor(cls) -> Symbol:
+        return error_monitor
+
+    @property
+    def capture_rejection_symbol(cls) -> str:
+        return capture_rejection_symbol
 
     @property
     def default_max_listeners(cls) -> float:
@@ -145,9 +160,6 @@ class _EventEmitterType(type):
 
 class EventEmitter(metaclass=_EventEmitterType):
     """Node's ``EventEmitter`` (``node:events``) in the Python binding."""
-
-    error_monitor: ClassVar[Symbol] = error_monitor
-    capture_rejection_symbol: ClassVar[str] = capture_rejection_symbol
 
     # Node's prototype fields (see the module comment).
     _events: dict[Hashable, Any] = _NO_EVENTS
@@ -235,29 +247,29 @@ class EventEmitter(metaclass=_EventEmitterType):
 
     # ---------------------------------------------------------- adding
 
-    def add_listener(self, event_name: object, listener: Listener) -> EventEmitter:
+    def add_listener(self, event_name: object, listener: Listener) -> Self:
         """Append ``listener`` to ``event_name``'s listeners (``on``)."""
         return self._add_listener(event_name, listener, False)
 
     on = add_listener  # the same function object (clause A7)
 
-    def prepend_listener(self, event_name: object, listener: Listener) -> EventEmitter:
+    def prepend_listener(self, event_name: object, listener: Listener) -> Self:
         """Put ``listener`` in front of ``event_name``'s listeners."""
         return self._add_listener(event_name, listener, True)
 
-    def once(self, event_name: object, listener: Listener) -> EventEmitter:
+    def once(self, event_name: object, listener: Listener) -> Self:
         """Add ``listener`` for the next ``event_name`` only."""
         _check_listener(listener)
         self.on(event_name, _OnceWrapper(self, event_name, listener))
         return self
 
-    def prepend_once_listener(self, event_name: object, listener: Listener) -> EventEmitter:
+    def prepend_once_listener(self, event_name: object, listener: Listener) -> Self:
         """Add ``listener`` in front, for the next ``event_name`` only."""
         _check_listener(listener)
         self.prepend_listener(event_name, _OnceWrapper(self, event_name, listener))
         return self
 
-    def _add_listener(self, event_name: object, listener: Listener, prepend: bool) -> EventEmitter:
+    def _add_listener(self, event_name: object, listener: Listener, prepend: bool) -> Self:
         # lib/events.js _addListener.
         _check_listener(listener)
         key = event_key(event_name)
@@ -296,7 +308,7 @@ class EventEmitter(metaclass=_EventEmitterType):
 
     # -------------------------------------------------------- removing
 
-    def remove_listener(self, event_name: object, listener: Listener) -> EventEmitter:
+    def remove_listener(self, event_name: object, listener: Listener) -> Self:
         """Remove the most recently added registration of ``listener`` (``off``)."""
         # lib/events.js removeListener (clauses A13-A15).
         _check_listener(listener)
@@ -334,7 +346,7 @@ class EventEmitter(metaclass=_EventEmitterType):
 
     off = remove_listener  # the same function object (clause A7)
 
-    def remove_all_listeners(self, event_name: object = None) -> EventEmitter:
+    def remove_all_listeners(self, event_name: object = None) -> Self:
         """Remove every listener, or those of ``event_name``."""
         # lib/events.js removeAllListeners (clauses A16, A17). None stands
         # for Node's "no argument", so None cannot name one event here.
@@ -421,7 +433,7 @@ class EventEmitter(metaclass=_EventEmitterType):
 
     # ---------------------------------------------------- max listeners
 
-    def set_max_listeners(self, n: float) -> EventEmitter:
+    def set_max_listeners(self, n: float) -> Self:
         """Warn when an event gets more than ``n`` listeners (0 or inf: never)."""
         self._max_listeners = _validate_number(n, "set_max_listeners")
         return self

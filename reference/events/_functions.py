@@ -4,16 +4,21 @@
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING
 
 from .._errors import NodeError, err_invalid_arg_type
 from .._process import current_process
 from ._emitter import EventEmitter, _Defaults, _validate_number
 from ._names import event_key, is_error_key
 
+if TYPE_CHECKING:
+    # Any emitter of the binding's shape, not only ours (stubs/nodeapi).
+    from nodeapi.events import EventEmitter as AnyEmitter
+
 __all__ = ["get_max_listeners", "listener_count", "once", "set_max_listeners"]
 
 
-def once(emitter: EventEmitter, name: object) -> asyncio.Future[list[object]]:
+def once(emitter: AnyEmitter, name: object) -> asyncio.Future[list[object]]:
     """``events.once(emitter, name)``: an awaitable of the next emit's arguments.
 
     The listeners are added now, as Node's async function adds them before
