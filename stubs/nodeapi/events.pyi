@@ -2,7 +2,7 @@
 # shape is an EventEmitter, so mypy can prove a third-party implementation has it:
 #
 #     _: type[nodeapi.events.EventEmitter] = theirs.EventEmitter          # the instances' API
-#     _: nodeapi.events.EventEmitterClass = theirs.EventEmitter           # constructor + class properties
+#     _: nodeapi.events.EventEmitterConstructor = theirs.EventEmitter     # `EventEmitter(options)`
 #     _: nodeapi.events.EventsModule = theirs_events_module               # the module
 #
 # Parameters are positional-only: JavaScript has no keyword arguments, so the binding fixes
@@ -14,7 +14,7 @@ from typing_extensions import Self, TypeAlias, deprecated
 
 __all__ = [
     "EventEmitter",
-    "EventEmitterClass",
+    "EventEmitterConstructor",
     "EventEmitterOptions",
     "EventName",
     "EventsModule",
@@ -74,21 +74,11 @@ class EventEmitter(Protocol, metaclass=_EventEmitterMeta):
     def get_max_listeners(self) -> float: ...
     def set_max_listeners(self, n: float, /) -> Self: ...
 
-class EventEmitterClass(Protocol):
-    # The class object: `new EventEmitter(options)` and the properties Node keeps on the module.
+class EventEmitterConstructor(Protocol):
+    # `new EventEmitter(options)`: the class object's call. A separate Protocol because mypy checks
+    # a class object against a Protocol either on the class or on its metaclass, never both, and the
+    # class-level properties may live on either (conformance.typecheck reads them one by one).
     def __call__(self, options: EventEmitterOptions | None = None, /) -> EventEmitter: ...
-    @property
-    def default_max_listeners(self) -> float: ...
-    @default_max_listeners.setter
-    def default_max_listeners(self, value: float, /) -> None: ...
-    @property
-    def capture_rejections(self) -> bool: ...
-    @capture_rejections.setter
-    def capture_rejections(self, value: bool, /) -> None: ...
-    @property
-    def error_monitor(self) -> Hashable: ...
-    @property
-    def capture_rejection_symbol(self) -> str: ...
 
 class MaxListenersExceededWarning(Protocol):
     # The fields of the warning (clause A33); the class itself is a Warning subclass, which a

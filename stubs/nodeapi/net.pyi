@@ -20,13 +20,16 @@ from .events import EventEmitter, EventName, Listener
 __all__ = [
     "AddressInfo",
     "BlockList",
+    "BlockListConstructor",
     "DropData",
     "ListenOptions",
     "NetModule",
     "PipeOptions",
     "Server",
+    "ServerConstructor",
     "ServerOpts",
     "Socket",
+    "SocketConstructor",
     "SocketConstructorOpts",
 ]
 
@@ -447,6 +450,20 @@ class Socket(EventEmitter, Protocol):
     def emit(self, event_name: _SocketEventName, /, *args: object) -> bool: ...
     @overload
     def emit(self, event_name: EventName, /, *args: object) -> bool: ...
+
+# The class objects' calls (`new net.Server(...)`, ...), checked apart from the instances' API
+# as in events.pyi: _: nodeapi.net.ServerConstructor = theirs.Server
+class ServerConstructor(Protocol):
+    @overload
+    def __call__(self, connection_listener: _ConnectionListener | None = None, /) -> Server: ...
+    @overload
+    def __call__(self, options: ServerOpts | None, connection_listener: _ConnectionListener | None = None, /) -> Server: ...
+
+class SocketConstructor(Protocol):
+    def __call__(self, options: SocketConstructorOpts | None = None, /) -> Socket: ...
+
+class BlockListConstructor(Protocol):
+    def __call__(self) -> BlockList: ...
 
 # Inside NetModule the names Server and Socket are the properties.
 _Server: TypeAlias = Server
