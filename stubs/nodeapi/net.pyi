@@ -110,10 +110,11 @@ class BlockList(Protocol):
     def rules(self) -> list[str]: ...
 
 class Server(EventEmitter, Protocol):
-    @overload
-    def __init__(self, connection_listener: _ConnectionListener | None = None, /) -> None: ...
-    @overload
-    def __init__(self, options: ServerOpts | None, connection_listener: _ConnectionListener | None = None, /) -> None: ...
+    # One signature for both shapes of ServerConstructor/create_server: mypy refuses to call a
+    # type[Protocol] whose __init__ is overloaded ("Cannot instantiate protocol class").
+    def __init__(
+        self, options: ServerOpts | _ConnectionListener | None = None, connection_listener: _ConnectionListener | None = None, /
+    ) -> None: ...
     # listen(): Node's four call shapes (clause D71), each with its optional positions. A final
     # callback is added as a once('listening') listener (D72).
     # [port[, host[, backlog]]][, callback]: TCP; no port (or None, or 0) binds an OS-assigned one.
