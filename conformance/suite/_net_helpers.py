@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 
+from conformance import Runtime
+
 if TYPE_CHECKING:
     from nodeapi.net import Server
 else:  # the typed API lives in stubs/nodeapi (type-only)
@@ -25,6 +27,7 @@ __all__ = [
     "LOOPBACK",
     "held_port",
     "listen_loopback",
+    "poll_until",
     "port_of",
     "raises_node_error",
     "record",
@@ -88,3 +91,19 @@ def held_port(host: str = LOOPBACK) -> Iterator[int]:
         holder.bind((host, 0))
         holder.listen(1)
         yield holder.getsockname()[1]
+
+
+def poll_until(runtime: Runtime, condition: Callable[[], bool], then: Callable[[], object], every_ms: float = 10) -> None:
+    """Check ``condition`` on the runtime's loop every few ms; call ``then()`` once it holds.
+
+    For what only a probe thread can see (a PlainClient's transcript): the
+    thread cannot call into the runtime, the loop can look at the thread.
+    Bounded by the run's timeout."""
+
+    def check() -> None:
+        if condition():
+            then()
+        else:
+            runtime.set_timeout(check, every_ms)
+
+    runtime.set_timeout(check, every_ms)
