@@ -1,0 +1,631 @@
+// The JavaScript half of the bridge (conformance/bridge): one of these runs in
+// every runtime child process, the same file for Node, Bun and Deno.
+//
+// Python drives it synchronously over two pipes. Each message is a 4-byte
+// little-endian length and a JSON array [op, ...]. Exactly one message is in
+// flight at a time: whoever sent one blocks in a read until the answer comes,
+// and while it waits it serves the other side's nested requests. So a Python
+// listener runs *inside* emit(), JS blocks in fs.readSync until the listener
+// returns, and that listener may call back into JS (emit, close, ...) to any
+// depth, in both directions.
+//
+// Phases: the script's synchronous part is serve() below, answering Python's
+// requests; Python's 'loop' makes serve() return, the event loop runs, and
+// when it goes idle ('beforeExit') we report 'idle' and serve again. Python's
+// run() is therefore "run main as the script, then the loop until idle".
+//
+// Values (see _session.py for the Python half): JSON primitives stand for
+// themselves (null is None/undefined); every other value is an object whose
+// first key is its tag:
+//   JS -> Python  {h:id,c:class} object  {f:id} function  {k:class} class
+//                 {P:id} promise  {e:id,t,n,m,f} error  {s:id,d} symbol
+//                 {o:[[k,v],...]} plain object  {b:base64} Buffer  {n:'NaN'}
+//                 {p:pyid} a Python value coming home
+//   Python -> JS  {h:id} one of our objects  {p:pyid,a:pad} a Python callable
+//                 {x:pyid,t,n,m,f} a Python exception  {y:pyid,d} any other
+//                 Python object (a Symbol here)  {r:task,st,v} a coroutine
+//                 (a Promise here)  {o}, {b}, {n} as above
+'use strict';
+
+const fs = require('node:fs');
+const events = require('node:events');
+const net = require('node:net');
+const timers = require('node:timers');
+
+const kRejection = Symbol.for('nodejs.rejection');
+const kAsyncDispose = Symbol.asyncDispose;
+
+// ---------------------------------------------------------------- the wire
+
+// Deno cannot fs.readSync a descriptor number it did not open itself, but
+// opening /proc/self/fd/<n> gives a new description of the same pipe, in
+// blocking mode, in every runtime.
+const [inFd, outFd] = (process.env.NNC_BRIDGE_FDS || '').split(',').map(Number);
+delete process.env.NNC_BRIDGE_FDS;
+if (!(inFd >= 0 && outFd >= 0)) {
+  process.stderr.write('host.cjs is started by conformance.bridge (NNC_BRIDGE_FDS is not set)\n');
+  process.exit(2);
+}
+const rfd = fs.openSync(`/proc/self/fd/${inFd}`, 'r');
+const wfd = fs.openSync(`/proc/self/fd/${outFd}`, 'w');
+
+let rbuf = Buffer.allocUnsafe(1 << 16);
+
+function readMore(have) {
+  let n;
+  try {
+    n = fs.readSync(rfd, rbuf, have, rbuf.length - have, null);
+  } catch (err) {
+    if (err.code === 'EAGAIN' || err.code === 'EINTR') return have;
+    throw err;
+  }
+  if (n === 0) process.exit(0); // Python is gone: so are we
+  return have + n;
+}
+
+function recv() {
+  let have = 0;
+  while (have < 4) have = readMore(have);
+  const size = 4 + rbuf.readUInt32LE(0);
+  if (size > rbuf.length) {
+    const bigger = Buffer.allocUnsafe(size);
+    rbuf.copy(bigger, 0, 0, have);
+    rbuf = bigger;
+  }
+  while (have < size) have = readMore(have);
+  return JSON.parse(rbuf.toString('utf8', 4, size));
+}
+
+function send(msg) {
+  const text = JSON.stringify(msg);
+  const out = Buffer.allocUnsafe(4 + Buffer.byteLength(text));
+  out.writeUInt32LE(out.length - 4, 0);
+  out.write(text, 4);
+  let off = 0;
+  while (off < out.length) off += fs.writeSync(wfd, out, off, out.length - off);
+}
+
+// ----------------------------------------------------------------- tables
+
+const objects = [undefined]; // handle id -> JS value
+const objectIds = new Map(); // JS value -> handle id
+const described = new Set(); // class ids whose description Python has
+const fromPython = new Map(); // JS stand-in (function, Error, Symbol) -> pyid
+const pyFunctions = new Map(); // `${pyid}:${pad}` -> JS function
+const pyValues = new Map(); // pyid -> JS Error or Symbol standing for it
+const pendingTasks = new Map(); // Python coroutine id -> {resolve, reject}
+const jsSymbols = new Map(); // symbol -> id (symbols cannot be Map keys in every runtime's WeakMap, a Map is fine)
+const symbolsById = [undefined];
+
+function idOf(value) {
+  let id = objectIds.get(value);
+  if (id === undefined) {
+    id = objects.length;
+    objects.push(value);
+    objectIds.set(value, id);
+  }
+  return id;
+}
+
+// ------------------------------------------------------------ JS -> Python
+
+function enc(v) {
+  switch (typeof v) {
+    case 'undefined':
+      return null;
+    case 'boolean':
+    case 'string':
+      return v;
+    case 'number':
+      if (Number.isFinite(v)) return Object.is(v, -0) ? { n: '-0' } : v;
+      return { n: String(v) };
+    case 'bigint':
+      return { i: String(v) };
+    case 'symbol':
+      return encSymbol(v);
+    case 'function':
+      return encFunction(v);
+    default:
+      return v === null ? null : encObject(v);
+  }
+}
+
+function encSymbol(sym) {
+  const pyid = fromPython.get(sym);
+  if (pyid !== undefined) return { p: pyid };
+  let id = jsSymbols.get(sym);
+  if (id === undefined) {
+    id = symbolsById.length;
+    symbolsById.push(sym);
+    jsSymbols.set(sym, id);
+  }
+  return { s: id, d: sym.description ?? null, g: Symbol.keyFor(sym) !== undefined };
+}
+
+function isClass(fn) {
+  // A constructor worth a Python class: named like one and with a prototype
+  // that carries methods (EventEmitter, Server, Socket, BlockList, ...).
+  const proto = fn.prototype;
+  if (proto === undefined || proto === null || typeof proto !== 'object') return false;
+  if (!/^[A-Z]/.test(fn.name)) return false;
+  return Reflect.ownKeys(proto).length > 1 || /^class\b/.test(Function.prototype.toString.call(fn));
+}
+
+function encFunction(fn) {
+  const pyid = fromPython.get(fn);
+  if (pyid !== undefined) return { p: pyid };
+  if (isClass(fn)) return classRef(fn);
+  return { f: idOf(fn) };
+}
+
+function protoKey(key) {
+  if (typeof key === 'string') return key === 'constructor' ? null : key;
+  if (key === kAsyncDispose) return '@@asyncDispose';
+  if (key === kRejection) return '@@nodejs.rejection';
+  return null;
+}
+
+function classRef(ctor) {
+  const id = idOf(ctor);
+  if (described.has(id)) return { k: id };
+  described.add(id);
+  // Methods are the function-valued data properties of the prototype; a
+  // level of the chain without its own constructor is folded into ours.
+  const methods = [];
+  const props = [];
+  let proto = ctor.prototype;
+  let parent = null;
+  for (;;) {
+    for (const key of Reflect.ownKeys(proto)) {
+      const name = protoKey(key);
+      if (name === null) continue;
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      if (typeof d.value === 'function') methods.push([name, idOf(d.value)]);
+      else props.push(name);
+    }
+    proto = Object.getPrototypeOf(proto);
+    if (proto === null || proto === Object.prototype || proto === Function.prototype) break;
+    const base = Object.prototype.hasOwnProperty.call(proto, 'constructor') ? proto.constructor : undefined;
+    if (typeof base === 'function' && base.prototype === proto) {
+      parent = classRef(base);
+      break;
+    }
+  }
+  return { k: id, n: ctor.name, p: parent, m: methods, a: props };
+}
+
+function isPlain(obj) {
+  const proto = Object.getPrototypeOf(obj);
+  return proto === null || proto === Object.prototype;
+}
+
+function encError(err) {
+  const id = idOf(err);
+  const fields = [];
+  for (const key of Object.keys(err)) {
+    if (key === 'name' || key === 'message') continue;
+    let value;
+    try {
+      value = err[key];
+    } catch {
+      continue;
+    }
+    fields.push([key, value === err ? null : enc(value)]);
+  }
+  if (err.cause !== undefined && !Object.keys(err).includes('cause')) fields.push(['cause', enc(err.cause)]);
+  let kind = 'Error';
+  if (err instanceof TypeError) kind = 'TypeError';
+  else if (err instanceof RangeError) kind = 'RangeError';
+  return { e: id, t: kind, n: String(err.name), m: String(err.message), f: fields, st: String(err.stack || '') };
+}
+
+function encObject(obj) {
+  const pyid = fromPython.get(obj);
+  if (pyid !== undefined) return { p: pyid };
+  if (Array.isArray(obj)) return obj.map(enc);
+  if (obj instanceof Uint8Array) return { b: Buffer.from(obj.buffer, obj.byteOffset, obj.byteLength).toString('base64') };
+  if (obj instanceof Error) return encError(obj);
+  if (obj instanceof Promise) return { P: idOf(obj) };
+  if (isPlain(obj)) {
+    const id = objectIds.get(obj);
+    if (id !== undefined) return { h: id }; // an option object Python handed us
+    return { o: Object.keys(obj).map((key) => [key, enc(obj[key])]) };
+  }
+  const id = idOf(obj);
+  const proto = Object.getPrototypeOf(obj);
+  const ctor = proto && Object.prototype.hasOwnProperty.call(proto, 'constructor') ? proto.constructor : undefined;
+  if (typeof ctor === 'function' && ctor.prototype === proto) return { h: id, c: classRef(ctor) };
+  return { h: id, c: null };
+}
+
+// ------------------------------------------------------------ Python -> JS
+
+function dec(v) {
+  if (v === null) return undefined;
+  if (typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map(dec);
+  for (const tag in v) {
+    switch (tag) {
+      case 'h':
+        return objects[v.h];
+      case 'p':
+        return pyFunction(v.p, v.a || 0);
+      case 'o': {
+        const obj = {};
+        for (const [key, value] of v.o) obj[key] = dec(value);
+        return obj;
+      }
+      case 'b':
+        return Buffer.from(v.b, 'base64');
+      case 'n':
+        return Number(v.n);
+      case 'i':
+        return BigInt(v.i);
+      case 's':
+        return symbolsById[v.s];
+      case 'x':
+        return pyError(v);
+      case 'y':
+        return pySymbol(v.y, v.d);
+      case 'r':
+        return pyTask(v);
+      case 'S':
+        return v.S === 'asyncDispose' ? kAsyncDispose : kRejection;
+      default:
+        throw new Error(`bridge: unknown value tag ${tag}`);
+    }
+  }
+  throw new Error('bridge: empty value');
+}
+
+function pyFunction(pyid, pad) {
+  const key = `${pyid}:${pad}`;
+  let fn = pyFunctions.get(key);
+  if (fn === undefined) {
+    // No `this`: the binding passes listeners the emitted arguments only.
+    // `pad`: Node passes no argument where the binding promises None for
+    // "no error" (close(cb), write(..., cb), end(cb)); padding makes the
+    // Python callback's one signature hold.
+    fn = pad
+      ? function (...args) {
+          while (args.length < pad) args.push(undefined);
+          return callPy(['cb', pyid, args.map(enc)]);
+        }
+      : function (...args) {
+          return callPy(['cb', pyid, args.map(enc)]);
+        };
+    fromPython.set(fn, pyid);
+    pyFunctions.set(key, fn);
+  }
+  return fn;
+}
+
+const errorClasses = { TypeError, RangeError, Error };
+
+function pyError(v) {
+  let err = pyValues.get(v.x);
+  if (err === undefined) {
+    // A Python exception as a value: an `instanceof Error` that comes back
+    // to Python as the very same exception object.
+    err = new (errorClasses[v.t] || Error)(v.m);
+    Object.defineProperty(err, 'name', { value: v.n, configurable: true, writable: true });
+    for (const [key, value] of v.f) err[key] = dec(value);
+    pyValues.set(v.x, err);
+    fromPython.set(err, v.x);
+  }
+  return err;
+}
+
+function pySymbol(pyid, description) {
+  // Any other Python object (a symbol object used as an event name, a value
+  // passed through an emit) is a Symbol here: a primitive that can be a
+  // property key, compares by identity, and goes home as the same object.
+  let sym = pyValues.get(pyid);
+  if (sym === undefined) {
+    sym = Symbol(description);
+    pyValues.set(pyid, sym);
+    fromPython.set(sym, pyid);
+  }
+  return sym;
+}
+
+function pyTask(v) {
+  // A Python coroutine (an async listener): a Promise that Python settles.
+  if (v.st === 1) return Promise.resolve(dec(v.v));
+  if (v.st === 2) return Promise.reject(dec(v.v));
+  let settle;
+  const promise = new Promise((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  pendingTasks.set(v.r, settle);
+  return promise;
+}
+
+function jsKey(key) {
+  if (key === '@@asyncDispose') return kAsyncDispose;
+  if (key === '@@nodejs.rejection') return kRejection;
+  return key;
+}
+
+// ------------------------------------------------------ calling Python
+
+function callPy(msg) {
+  send(msg);
+  for (;;) {
+    const reply = recv();
+    switch (reply[0]) {
+      case 'ok':
+        return dec(reply[1]);
+      case 'err':
+        throw dec(reply[1]);
+      default:
+        handle(reply);
+    }
+  }
+}
+
+// ------------------------------------------------ serving Python's requests
+
+let inLoop = false; // the event loop is running (not blocked in serve())
+const liveTimers = new Map(); // Timeout/Immediate Python created -> description
+
+function handle(msg) {
+  let result;
+  try {
+    result = enc(perform(msg));
+  } catch (err) {
+    send(['err', enc(err)]);
+    return;
+  }
+  send(['ok', result]);
+}
+
+function perform(msg) {
+  switch (msg[0]) {
+    case 'get':
+      return dec(msg[1])[jsKey(msg[2])];
+    case 'set':
+      dec(msg[1])[jsKey(msg[2])] = dec(msg[3]);
+      return undefined;
+    case 'has':
+      return jsKey(msg[2]) in dec(msg[1]);
+    case 'call':
+      return Reflect.apply(dec(msg[1]), dec(msg[2]), msg[3].map(dec));
+    case 'new':
+      return Reflect.construct(dec(msg[1]), msg[2].map(dec));
+    case 'create':
+      return Object.create(dec(msg[1]).prototype);
+    case 'subclass':
+      return subclass(dec(msg[1]), msg[2], msg[3]);
+    case 'then':
+      dec(msg[1]).then(dec(msg[2]), dec(msg[3]));
+      return undefined;
+    case 'settle': {
+      const settle = pendingTasks.get(msg[1]);
+      pendingTasks.delete(msg[1]);
+      if (msg[2]) settle.resolve(dec(msg[3]));
+      else settle.reject(dec(msg[3]));
+      return undefined;
+    }
+    case 'timer':
+      return startTimer(msg[1], dec(msg[2]), msg[3], msg[4].map(dec));
+    case 'clear':
+      return clearTimer(msg[1], dec(msg[2]));
+    case 'alive':
+      return alive();
+    default:
+      throw new Error(`bridge: unknown request ${JSON.stringify(msg[0])}`);
+  }
+}
+
+function serve() {
+  inLoop = false;
+  for (;;) {
+    const msg = recv();
+    if (msg[0] === 'loop') {
+      inLoop = true;
+      return;
+    }
+    if (msg[0] === 'exit') process.exit(0);
+    handle(msg);
+  }
+}
+
+// A Python subclass of one of our classes (events-subclass): a constructor
+// whose prototype forwards the methods Python defines to the Python instance,
+// so JS internals calling this.emit(...) or this[Symbol.for('nodejs.rejection')]
+// reach the Python override. Instances are made with Object.create (the
+// methods work before the constructor ran, clause A45); Python's __init__
+// then calls the base constructor with the instance as `this`.
+function subclass(base, name, forwarded) {
+  const ctor = {
+    [name]: function (...args) {
+      return Reflect.apply(base, this, args);
+    },
+  }[name];
+  ctor.prototype = Object.create(base.prototype, {
+    constructor: { value: ctor, writable: true, configurable: true },
+  });
+  Object.setPrototypeOf(ctor, base);
+  for (const [key, pyname] of forwarded) {
+    ctor.prototype[jsKey(key)] = function (...args) {
+      return callPy(['pm', enc(this), pyname, args.map(enc)]);
+    };
+  }
+  described.add(idOf(ctor)); // Python knows this class: it is the Python class
+  return objectIds.get(ctor);
+}
+
+// ------------------------------------------------------------ timers
+
+function startTimer(kind, callback, ms, args) {
+  let timer;
+  if (kind === 'nextTick') {
+    process.nextTick(callback, ...args);
+    return undefined;
+  }
+  if (kind === 'timeout') {
+    timer = timers.setTimeout(
+      (...a) => {
+        liveTimers.delete(timer);
+        return callback(...a);
+      },
+      ms,
+      ...args,
+    );
+    liveTimers.set(timer, `Timeout(${ms} ms)`);
+  } else {
+    timer = timers.setImmediate((...a) => {
+      liveTimers.delete(timer);
+      return callback(...a);
+    }, ...args);
+    liveTimers.set(timer, 'Immediate');
+  }
+  return timer;
+}
+
+function clearTimer(kind, timer) {
+  if (timer === undefined || timer === null) return undefined;
+  liveTimers.delete(timer);
+  if (kind === 'timeout') timers.clearTimeout(timer);
+  else timers.clearImmediate(timer);
+  return undefined;
+}
+
+// ------------------------------------------------------- what is alive
+
+const baseline = resources();
+
+function resources() {
+  try {
+    return typeof process.getActiveResourcesInfo === 'function' ? process.getActiveResourcesInfo() : [];
+  } catch {
+    return [];
+  }
+}
+
+function describeAddress(addr) {
+  if (addr === null || addr === undefined) return '';
+  if (typeof addr === 'string') return JSON.stringify(addr);
+  return addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+}
+
+// Live handles: the servers, sockets and timers Python has seen (our own
+// registry: it also sees unref'd handles, and Bun's getActiveResourcesInfo()
+// reports nothing), then whatever the runtime reports beyond its state at
+// startup, each registry entry cancelling one report of its kind.
+function alive() {
+  const found = [];
+  const kinds = [];
+  const unref = (h) => (h && typeof h.hasRef === 'function' && !h.hasRef() ? " (unref'd)" : '');
+  for (const obj of objects) {
+    if (obj instanceof net.Server) {
+      if (obj.listening) {
+        let where = '';
+        try {
+          where = describeAddress(obj.address());
+        } catch {}
+        found.push(`Server(${where})${obj._unref === true ? " (unref'd)" : ''}`);
+        kinds.push(/ServerWrap$/);
+      }
+    } else if (obj instanceof net.Socket) {
+      if (!obj.destroyed) {
+        const peer = obj.remoteAddress ? `${obj.remoteAddress}:${obj.remotePort}` : '';
+        found.push(`Socket(${peer})`);
+        kinds.push(/SocketWrap$|^PipeWrap$/);
+      }
+    }
+  }
+  for (const [timer, what] of liveTimers) {
+    if (timer._destroyed === true) continue;
+    found.push(what + unref(timer));
+    kinds.push(what === 'Immediate' ? /^Immediate$/ : /^Timeout$/);
+  }
+  const extra = resources();
+  for (const name of baseline) {
+    const at = extra.indexOf(name);
+    if (at >= 0) extra.splice(at, 1);
+  }
+  for (const kind of kinds) {
+    const at = extra.findIndex((name) => kind.test(name));
+    if (at >= 0) extra.splice(at, 1);
+  }
+  return found.concat(extra);
+}
+
+// ------------------------------------------------------- process events
+
+process.on('beforeExit', () => {
+  // The loop is idle. Tell Python, serve its next requests, and when it says
+  // 'loop' again keep the loop alive for one more turn so that it reaches
+  // 'beforeExit' again (Node exits after 'beforeExit' if nothing was queued).
+  send(['idle']);
+  serve();
+  timers.setImmediate(() => {});
+});
+
+function uncaught(err) {
+  // An exception that escaped a callback ends Python's run() with it (the
+  // same object when it is a Python exception); the process lives on, as the
+  // binding's run() may be called again.
+  inLoop = false;
+  send(['uncaught', enc(err)]);
+  serve();
+}
+process.on('uncaughtException', uncaught);
+process.on('unhandledRejection', uncaught);
+
+process.on('warning', (warning) => {
+  const fields = [];
+  for (const key of ['emitter', 'type', 'count', 'code']) {
+    if (warning[key] !== undefined) fields.push([key, enc(warning[key])]);
+  }
+  callPy(['warn', String(warning.name), String(warning.message), fields]);
+});
+
+// Python's run() timed out: say what is alive, then take requests (Python
+// closes us or runs again). A signal that arrives while we serve waits for
+// the loop; Python ignores a report it did not ask for.
+process.on('SIGUSR2', () => {
+  if (!inLoop) return;
+  inLoop = false;
+  send(['timeout', alive()]);
+  serve();
+});
+
+// If Python dies while we are in the loop, nobody reads our pipe: leave.
+const parent = process.ppid;
+timers
+  .setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 500)
+  .unref();
+
+// ------------------------------------------------------------ start
+
+function feature(test) {
+  try {
+    return Boolean(test());
+  } catch {
+    return false;
+  }
+}
+
+send([
+  'ready',
+  enc({
+    version: process.version,
+    node: process.versions.node,
+    bun: process.versions.bun || null,
+    deno: process.versions.deno || null,
+    events: idOf(events),
+    net: idOf(net),
+    global: idOf(globalThis),
+    features: {
+      subclass: feature(() => !/^class\b/.test(Function.prototype.toString.call(events.EventEmitter))),
+      dispose: feature(() => typeof net.Server.prototype[kAsyncDispose] === 'function'),
+      blockList: feature(() => typeof net.BlockList === 'function'),
+    },
+  }),
+]);
+serve();
