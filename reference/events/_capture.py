@@ -22,10 +22,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Coroutine, Generator, Hashable
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
-from .._process import Process, current_process
+from .._process import current_process
 
 if TYPE_CHECKING:
     from ._emitter import EventEmitter
@@ -37,7 +37,7 @@ __all__ = ["capture_rejection_symbol", "listener_returned", "run_detached"]
 capture_rejection_symbol = "nodejs_rejection"
 
 
-def listener_returned(emitter: EventEmitter, result: object, name: Hashable, args: tuple[object, ...]) -> None:
+def listener_returned(emitter: EventEmitter, result: object, name: object, args: tuple[object, ...]) -> None:
     """A listener of ``emitter`` returned ``result`` (not None) for ``name``."""
     if emitter._capture:
         _capture(emitter, result, name, args)
@@ -48,13 +48,17 @@ def listener_returned(emitter: EventEmitter, result: object, name: Hashable, arg
 def run_detached(coro: Coroutine[Any, Any, object]) -> None:
     """Start a coroutine nobody awaits: its exception is an unhandled rejection."""
     process = current_process()
-    task = process.create_task(coro)
-    task.add_done_callback(lambda done: _unhandled_rejection(process, done))
+    process.create_task(_settle(coro, process.uncaught))
 
 
-def _unhandled_rejection(process: Process, task: asyncio.Task[object]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        process.uncaught(error)
+async def _settle(awaitable: Awaitable[object], on_rejection: Callable[[Exception], object]) -> None:
+    # The outcome is handled inside the task's own step, not in a done
+    # callback: the process may find the loop idle between a task finishing
+    # and its done callbacks running, and end run() without the rejection.
+    try:
+        await awaitable
+    except Exception as error:  # noqa: BLE001 - a rejection, whatever it is
+        on_rejection(error)
 
 
 class _Awaiting:
@@ -69,11 +73,7 @@ class _Awaiting:
         return self._iterator
 
 
-async def _settle(awaitable: Awaitable[object]) -> object:
-    return await awaitable
-
-
-def _capture(emitter: EventEmitter, result: object, name: Hashable, args: tuple[object, ...]) -> None:
+def _capture(emitter: EventEmitter, result: object, name: object, args: tuple[object, ...]) -> None:
     # addCatch: `if (typeof then === 'function') then.call(...)`, inside a try
     # whose catch emits 'error' synchronously.
     if asyncio.iscoroutine(result):
@@ -88,22 +88,17 @@ def _capture(emitter: EventEmitter, result: object, name: Hashable, args: tuple[
             emitter.emit("error", error)
             return
     process = current_process()
-    task = process.create_task(_settle(awaitable))
-    task.add_done_callback(lambda done: _rejected(process, emitter, done, name, args))
 
+    def rejected(error: Exception) -> None:
+        # "The callback is called with nextTick to avoid a follow-up
+        # rejection from this promise" (lib/events.js addCatch).
+        process.next_tick(_emit_rejection_or_error, emitter, error, name, args)
 
-def _rejected(
-    process: Process, emitter: EventEmitter, task: asyncio.Task[object], name: Hashable, args: tuple[object, ...]
-) -> None:
-    if task.cancelled() or (error := task.exception()) is None:
-        return
-    # "The callback is called with nextTick to avoid a follow-up rejection
-    # from this promise" (lib/events.js addCatch).
-    process.next_tick(_emit_rejection_or_error, emitter, error, name, args)
+    process.create_task(_settle(awaitable, rejected))
 
 
 def _emit_rejection_or_error(
-    emitter: EventEmitter, error: BaseException, name: Hashable, args: tuple[object, ...]
+    emitter: EventEmitter, error: BaseException, name: object, args: tuple[object, ...]
 ) -> None:
     handler = getattr(emitter, capture_rejection_symbol, None)
     if callable(handler):
