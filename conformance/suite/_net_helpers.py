@@ -26,6 +26,7 @@ else:  # the typed API lives in stubs/nodeapi (type-only)
 __all__ = [
     "LOOPBACK",
     "held_port",
+    "in_order",
     "listen_loopback",
     "poll_until",
     "port_of",
@@ -57,6 +58,17 @@ def listen_loopback(server: Server, on_listening: Callable[[int], object] | None
             on_listening(port_of(server))
 
     server.listen(0, LOOPBACK, listening)
+
+
+def in_order(*steps: Callable[[], object]) -> Callable[..., None]:
+    """A listener that runs ``steps`` in order and ignores what it is called with:
+    ``server.listen(0, host, in_order(lambda: seen.append(1), server.close))``."""
+
+    def listener(*args: object) -> None:
+        for step in steps:
+            step()
+
+    return listener
 
 
 @contextmanager

@@ -37,7 +37,7 @@ def serve_one(
     connect: Connect,
     options: ServerOpts | None,
     on_connection: Callable[[Server, Socket, PlainClient], object],
-    client_steps: Callable[[PlainClient], object] = lambda client: client.read_until_eof(),
+    client_steps: Callable[[PlainClient], object] = lambda client: client.read_until_eof().close(),
 ) -> PlainClient:
     """Accept one client on 127.0.0.1 and hand (server, socket, client) to
     ``on_connection``, which must end the socket and close the server."""
@@ -278,7 +278,7 @@ def test_pause_on_connect_delivers_nothing_until_resume(net: NetModule, runtime:
 
     client = serve_one(
         net, runtime, connect, {"pause_on_connect": True}, on_connection,
-        lambda client: client.send(b"hello").read_until_eof(),
+        lambda client: client.send(b"hello").read_until_eof().close(),
     )
     assert client.wait().eof
     assert seen == {"paused": True, "flowing": False, "bytes_read_before_resume": 0}
@@ -299,7 +299,7 @@ def test_without_pause_on_connect_data_flows_at_once(net: NetModule, runtime: Ru
 
         sock.on("data", on_data)
 
-    client = serve_one(net, runtime, connect, {}, on_connection, lambda client: client.send(b"hi").read_until_eof())
+    client = serve_one(net, runtime, connect, {}, on_connection, lambda client: client.send(b"hi").read_until_eof().close())
     assert client.wait().eof
     assert seen == {"paused": False, "data": b"hi"}
 
@@ -324,7 +324,7 @@ def test_pause_on_connect_a_data_listener_does_not_start_the_flow(
 
     client = serve_one(
         net, runtime, connect, {"pause_on_connect": True}, on_connection,
-        lambda client: client.send(b"x").read_until_eof(),
+        lambda client: client.send(b"x").read_until_eof().close(),
     )
     assert client.wait().eof
     assert seen == {"data_before_resume": [], "bytes_read_before_resume": 0}
@@ -460,7 +460,7 @@ def test_a_blocked_client_is_closed_without_any_event(net: NetModule, runtime: R
             server.on("connection", lambda sock: sock.end(b"served"))
 
             def listening(port: int, name: str = name, server: Server = server) -> None:
-                client = clients[name] = connect((LOOPBACK, port), name=name).read_until_eof()
+                client = clients[name] = connect((LOOPBACK, port), name=name).read_until_eof().close()
 
                 def counted(err: Exception | None, count: int) -> None:
                     counts[name] = count
