@@ -434,3 +434,21 @@ def test_the_installed_suite_is_collected_from_any_directory(pytester: pytest.Py
     collected = [line for line in result.stdout.lines if "::" in line]
     assert collected and all(line.startswith(("test_", "conformance")) or "suite" in line for line in collected)
     assert Path(str(pytester.path)).exists()
+
+
+def test_expected_failures_are_regenerated_from_a_report(kit: pytest.Pytester) -> None:
+    write_suite(kit, "test_a.py", FAILING)
+    report = kit.path / "report.json"
+    kit.runpytest("--impl=toyimpl:toy", "--report-all", f"--conformance-report={report}")
+
+    from conformance import load_expected_failures
+    from conformance.expectations import main
+
+    output = kit.path / "expected.toml"
+    assert main([str(report), "--impl", "toy", "-o", str(output)]) == 0
+    entries = load_expected_failures(output)
+    assert list(entries) == ["test_a.py::test_fails"]
+    assert entries["test_a.py::test_fails"].reason == "G119: expected fails; got AssertionError: diverges"
+    # With the file in place the run is green, and strict.
+    expectations(kit, output.read_text())
+    kit.runpytest("--impl=toyimpl:toy").assert_outcomes(passed=1, xfailed=1)
