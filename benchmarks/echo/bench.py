@@ -43,13 +43,11 @@ def find_node(explicit: str | None) -> str | None:
     if explicit:
         return explicit
     try:
-        from conformance.bridge import runtime_binary  # type: ignore[attr-defined]
+        from conformance.bridge._install import binary
     except ImportError:
         return os.environ.get("NODE24")
-    try:
-        return str(runtime_binary("node"))
-    except Exception:  # noqa: BLE001 - reported as "skipped" below
-        return os.environ.get("NODE24")
+    found = binary("node")
+    return str(found) if found is not None else os.environ.get("NODE24")
 
 
 def contenders(node: str | None) -> dict[str, list[str]]:
@@ -99,7 +97,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--measure", type=float, default=3.0)
-    parser.add_argument("--node", help="Node 24 binary (default: the one the bridge installed, or $NODE24)")
+    parser.add_argument("--node", help="Node 24 binary (default: the one `python -m conformance.bridge install` installed, or $NODE24)")
     args = parser.parse_args()
 
     node = find_node(args.node)
