@@ -19,12 +19,15 @@ import pytest
 from conformance import Runtime
 
 if TYPE_CHECKING:
-    from nodeapi.net import Server
+    from nodeapi.net import NetModule, Server, ServerOpts, Socket
+
+    from conformance.probes import PlainClient
 else:  # the typed API lives in stubs/nodeapi (type-only)
     Server = Any
 
 __all__ = [
     "LOOPBACK",
+    "accept_one",
     "held_port",
     "in_order",
     "listen_loopback",
@@ -119,3 +122,58 @@ def poll_until(runtime: Runtime, condition: Callable[[], bool], then: Callable[[
             runtime.set_timeout(check, every_ms)
 
     runtime.set_timeout(check, every_ms)
+
+
+def accept_one(
+    net: NetModule,
+    runtime: Runtime,
+    connect: Callable[..., PlainClient],
+    on_connection: Callable[[Server, Socket, PlainClient], object],
+    client_steps: Callable[[PlainClient], object] = lambda client: client.read_until_eof().close(),
+    *,
+    options: ServerOpts | None = None,
+    host: str | None = LOOPBACK,
+    path: str | None = None,
+    close_server: bool = True,
+    timeout: float = 5,
+) -> PlainClient:
+    """Serve one plain-socket client inside ``runtime.run`` and return it.
+
+    Listens on ``host`` port 0 (``None``: no host, Node's dual-stack default),
+    or on the IPC ``path``; connects a PlainClient (to 127.0.0.1 when the
+    server listens on a wildcard), queues ``client_steps`` on it, and calls
+    ``on_connection(server, socket, client)``. With ``close_server`` the server
+    stops listening right after that call, so ``run`` returns once the
+    accepted socket has closed: the test must see to that (end, destroy, or
+    the client's own close)."""
+    clients: list[PlainClient] = []
+
+    def main() -> None:
+        server = net.create_server(options)
+
+        def on_socket(sock: Socket) -> None:
+            on_connection(server, sock, clients[0])
+            if close_server:
+                server.close()
+
+        server.on("connection", on_socket)
+
+        def listening() -> None:
+            if path is not None:
+                client = connect(path)
+            else:
+                port = port_of(server)
+                client = connect((LOOPBACK if host in (None, "::", "0.0.0.0") else host, port))
+            clients.append(client)
+            client_steps(client)
+
+        if path is not None:
+            server.listen(path, listening)
+        elif host is None:
+            server.listen(0, listening)
+        else:
+            server.listen(0, host, listening)
+
+    runtime.run(main, timeout=timeout)
+    assert clients, "the server never listened"
+    return clients[0]
