@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import socket
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -331,6 +332,17 @@ def test_pause_on_connect_a_data_listener_does_not_start_the_flow(
     assert received == [b"x"]
 
 
+def connected_port(client: PlainClient, timeout: float = 2.0) -> int:
+    """The client's own port once its connect() returned. (wait_connected() can
+    return a moment before the probe records local_port: /tmp/nnc-notes/probes.md.)"""
+    client.wait_connected()
+    deadline = time.monotonic() + timeout
+    while client.transcript.local_port is None:
+        assert time.monotonic() < deadline, f"client never connected: {client.transcript}"
+        time.sleep(0.001)
+    return client.transcript.local_port
+
+
 def accepted_socket_option(
     net: NetModule,
     runtime: Runtime,
@@ -344,11 +356,10 @@ def accepted_socket_option(
     values: list[int] = []
 
     def on_connection(server: Server, sock: Socket, client: PlainClient) -> None:
-        client.wait_connected()
-        assert client.transcript.local_port is not None
+        client_port = connected_port(client)
         port = sock.local_port
         assert port is not None
-        conn = kernel.connection(local_port=port, remote_port=client.transcript.local_port)
+        conn = kernel.connection(local_port=port, remote_port=client_port)
         value = kernel.getsockopt(conn, level, option)
         assert isinstance(value, int)
         values.append(value)
