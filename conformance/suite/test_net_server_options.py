@@ -343,26 +343,24 @@ def connected_port(client: PlainClient, timeout: float = 2.0) -> int:
     return client.transcript.local_port
 
 
-def accepted_socket_option(
+def accepted_socket_options(
     net: NetModule,
     runtime: Runtime,
     connect: Connect,
     kernel: KernelView,
     options: ServerOpts,
-    level: int,
-    option: int,
-) -> int:
-    """getsockopt on the runtime's descriptor of an accepted connection."""
-    values: list[int] = []
+    *wanted: tuple[int, int],
+) -> list[int]:
+    """getsockopt (level, option) for each of ``wanted`` on the runtime's own
+    descriptor of an accepted connection, read while the connection is open."""
+    values: list[list[int]] = []
 
     def on_connection(server: Server, sock: Socket, client: PlainClient) -> None:
-        client_port = connected_port(client)
-        port = sock.local_port
-        assert port is not None
-        conn = kernel.connection(local_port=port, remote_port=client_port)
-        value = kernel.getsockopt(conn, level, option)
-        assert isinstance(value, int)
-        values.append(value)
+        server_port = client.sockaddr[1]  # where the probe connected, not what the server says
+        conn = kernel.connection(local_port=server_port, remote_port=connected_port(client))
+        read = [kernel.getsockopt(conn, level, option) for level, option in wanted]
+        assert all(isinstance(value, int) for value in read)
+        values.append([int(value) for value in read])
         sock.destroy()
         server.close()
 
@@ -376,7 +374,7 @@ def accepted_socket_option(
 def test_no_delay_sets_tcp_nodelay_on_accepted_sockets(
     net: NetModule, runtime: Runtime, connect: Connect, kernel: KernelView, options: ServerOpts, expected: bool
 ) -> None:
-    value = accepted_socket_option(net, runtime, connect, kernel, options, socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    [value] = accepted_socket_options(net, runtime, connect, kernel, options, (socket.IPPROTO_TCP, socket.TCP_NODELAY))
     assert bool(value) is expected
 
 
@@ -389,18 +387,26 @@ def test_no_delay_sets_tcp_nodelay_on_accepted_sockets(
 def test_keep_alive_sets_so_keepalive_on_accepted_sockets(
     net: NetModule, runtime: Runtime, connect: Connect, kernel: KernelView, options: ServerOpts, expected: bool
 ) -> None:
-    value = accepted_socket_option(net, runtime, connect, kernel, options, socket.SOL_SOCKET, socket.SO_KEEPALIVE)
+    [value] = accepted_socket_options(net, runtime, connect, kernel, options, (socket.SOL_SOCKET, socket.SO_KEEPALIVE))
     assert bool(value) is expected
 
 
-def system_keepalive_idle() -> int:
+KEEPALIVE_TIMING = [
+    (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPIDLE", 0)),
+    (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPINTVL", 0)),
+    (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPCNT", 0)),
+]
+
+
+def system_keepalive_timing() -> list[int]:
+    """TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT of a fresh socket: the system's defaults."""
     with socket.socket() as fresh:
-        return int(fresh.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE))
+        return [int(fresh.getsockopt(level, option)) for level, option in KEEPALIVE_TIMING]
 
 
-@pytest.mark.clause("B56")
+@pytest.mark.clause("B56", "B193")
 @pytest.mark.parametrize(("milliseconds", "seconds"), [(2500, 2), (7000, 7), (500, None), (None, None)], ids=repr)
-def test_keep_alive_initial_delay_sets_tcp_keepidle_in_whole_seconds(
+def test_keep_alive_initial_delay_sets_the_keepalive_timing_in_whole_seconds(
     net: NetModule,
     runtime: Runtime,
     connect: Connect,
@@ -408,15 +414,16 @@ def test_keep_alive_initial_delay_sets_tcp_keepidle_in_whole_seconds(
     milliseconds: int | None,
     seconds: int | None,
 ) -> None:
-    # setKeepAlive(true, seconds) on the accepted handle; 0 seconds (no delay,
-    # or less than a second) leaves the system's idle time alone.
-    if not hasattr(socket, "TCP_KEEPIDLE"):
-        pytest.skip("this platform has no TCP_KEEPIDLE")
+    # setKeepAlive(true, seconds) on the accepted handle: with whole seconds it
+    # sets TCP_KEEPIDLE to them and TCP_KEEPINTVL=1, TCP_KEEPCNT=10 (net.md
+    # socket.setKeepAlive); 0 seconds (no delay, or under a second) changes none.
+    if not all(hasattr(socket, name) for name in ("TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT")):
+        pytest.skip("this platform has no TCP_KEEPIDLE/TCP_KEEPINTVL/TCP_KEEPCNT")
     options: ServerOpts = {"keep_alive": True}
     if milliseconds is not None:
         options["keep_alive_initial_delay"] = milliseconds
-    value = accepted_socket_option(net, runtime, connect, kernel, options, socket.IPPROTO_TCP, socket.TCP_KEEPIDLE)
-    assert value == (seconds if seconds is not None else system_keepalive_idle())
+    timing = accepted_socket_options(net, runtime, connect, kernel, options, *KEEPALIVE_TIMING)
+    assert timing == ([seconds, 1, 10] if seconds is not None else system_keepalive_timing())
 
 
 @pytest.mark.clause("B57")
