@@ -107,9 +107,12 @@ class JSObject(metaclass=JSClass):
         return f"<JavaScript {type(self).__name__} #{self._h}>"
 
 
-def _method(fnid: int, name: str, pad: bool) -> Callable[..., Any]:
+def _method(fnid: int, key: str, name: str, pad: bool) -> Callable[..., Any]:
+    # Called by name on the object, not as the prototype's function: Bun's
+    # EventEmitter installs `this.emit = emitWithRejectionCapture` per
+    # instance, and what JS code calling obj.emit(...) gets is what Python gets.
     def method(self: JSObject, *args: Any) -> Any:
-        return self._s.call(fnid, self, args, pad)
+        return self._s.call_method(self, key, args, pad)
 
     method.__name__ = method.__qualname__ = name
     method._js_fnid = fnid  # type: ignore[attr-defined]
@@ -150,7 +153,7 @@ def build_class(
         prop_names.add(js)
         fn = functions.get(fnid)
         if fn is None:
-            fn = functions[fnid] = _method(fnid, python, python in _ERROR_FIRST_CALLBACK_METHODS)
+            fn = functions[fnid] = _method(fnid, js, python, python in _ERROR_FIRST_CALLBACK_METHODS)
         namespace[python] = fn
         if js == "@@asyncDispose":
             namespace["__aenter__"] = _aenter
@@ -234,6 +237,13 @@ class JSModule:
         cache: dict[str, Any] = self.__dict__["_cache"]
         if name in cache:
             return cache[name]
+        if name.endswith("Warning") and name[:1].isupper():
+            # events.MaxListenersExceededWarning: the Python class the runtime's
+            # warnings arrive as (node:events exports no such name).
+            from ._warnings import warning_class
+
+            value = cache[name] = warning_class(name)
+            return value
         value = self._s.get(self, js_name(name))
         if isinstance(value, (JSFunction, JSSymbol)) or inspect.isclass(value):
             cache[name] = value

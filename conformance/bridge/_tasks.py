@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._proxies import JSPromise
@@ -22,16 +22,24 @@ from ._proxies import JSPromise
 if TYPE_CHECKING:
     from ._session import Session
 
-__all__ = ["Task"]
+__all__ = ["Task", "thenable_then"]
 
 PENDING, FULFILLED, REJECTED = 0, 1, 2
 
 
 class Task:
-    def __init__(self, session: Session, coro: Coroutine[Any, Any, Any], *, script: bool = False) -> None:
+    def __init__(
+        self,
+        session: Session,
+        coro: Coroutine[Any, Any, Any] | Generator[Any, Any, Any],
+        *,
+        script: bool = False,
+        then: tuple[Any, Any] | None = None,
+    ) -> None:
         self._session = session
         self._coro = coro
         self._script = script
+        self._then = then  # a thenable's (on_fulfilled, on_rejected): call one when done
         self.id = session.new_task_id()
         self.state = PENDING
         self.result: Any = None
@@ -94,5 +102,27 @@ class Task:
     def _settle(self, state: int, result: Any) -> None:
         self.state = state
         self.result = result
+        if self._then is not None:
+            callback = self._then[0] if state == FULFILLED else self._then[1]
+            if callable(callback):
+                callback(result)
         if self._has_promise:
             self._session.request(["settle", self.id, state == FULFILLED, self._session.encode(result)])
+
+
+def thenable_then(session: Session, awaitable: Any) -> Callable[..., None]:
+    """The ``then`` a JS caller reads from a Python awaitable: ``__await__()`` runs now.
+
+    An exception from ``__await__`` is thrown into JS by the getter, which is
+    how Node's addCatch sees a ``then`` getter that throws (clause A41).
+    """
+    iterator = awaitable.__await__()
+
+    def then(on_fulfilled: Any = None, on_rejected: Any = None) -> None:
+        Task(session, _generator(iterator), then=(on_fulfilled, on_rejected)).start()
+
+    return then
+
+
+def _generator(iterator: Iterator[Any]) -> Generator[Any, Any, Any]:
+    return (yield from iterator)

@@ -24,7 +24,9 @@
 //   Python -> JS  {h:id} one of our objects  {p:pyid,a:pad} a Python callable
 //                 {x:pyid,t,n,m,f} a Python exception  {y:pyid,d} any other
 //                 Python object (a Symbol here)  {r:task,st,v} a coroutine
-//                 (a Promise here)  {o}, {b}, {n} as above
+//                 (a Promise here)  {t:pyid} another awaitable (a thenable)
+//                 {o,q:pyid} a dict  {a:[...],q:pyid} a list or tuple
+//                 {b}, {n} as above
 'use strict';
 
 const fs = require('node:fs');
@@ -251,10 +253,20 @@ function dec(v) {
       case 'p':
         return pyFunction(v.p, v.a || 0);
       case 'o': {
+        // A dict: a fresh plain object each time (Python may have changed
+        // it), which goes home as the same dict (`q`).
         const obj = {};
         for (const [key, value] of v.o) obj[key] = dec(value);
+        if (v.q !== undefined) fromPython.set(obj, v.q);
         return obj;
       }
+      case 'a': {
+        const arr = v.a.map(dec);
+        fromPython.set(arr, v.q);
+        return arr;
+      }
+      case 't':
+        return pyThenable(v.t);
       case 'b':
         return Buffer.from(v.b, 'base64');
       case 'n':
@@ -329,6 +341,24 @@ function pySymbol(pyid, description) {
   return sym;
 }
 
+function pyThenable(pyid) {
+  // A Python awaitable that is not a coroutine: a thenable whose `then`
+  // getter calls its __await__ (a getter that throws is clause A41's case).
+  let obj = pyValues.get(pyid);
+  if (obj === undefined) {
+    obj = {};
+    Object.defineProperty(obj, 'then', {
+      get() {
+        return callPy(['await', pyid]);
+      },
+      enumerable: true,
+    });
+    pyValues.set(pyid, obj);
+    fromPython.set(obj, pyid);
+  }
+  return obj;
+}
+
 function pyTask(v) {
   // A Python coroutine (an async listener): a Promise that Python settles.
   if (v.st === 1) return Promise.resolve(dec(v.v));
@@ -391,6 +421,10 @@ function perform(msg) {
       return jsKey(msg[2]) in dec(msg[1]);
     case 'call':
       return Reflect.apply(dec(msg[1]), dec(msg[2]), msg[3].map(dec));
+    case 'mcall': {
+      const obj = dec(msg[1]);
+      return Reflect.apply(methodOf(obj, jsKey(msg[2])), obj, msg[3].map(dec));
+    }
     case 'new':
       return Reflect.construct(dec(msg[1]), msg[2].map(dec));
     case 'create':
@@ -431,6 +465,25 @@ function serve() {
   }
 }
 
+// obj[key] as the JS class sees it: an own property first (Bun sets
+// `this.emit` per instance), then the prototype chain without the forwarders
+// a Python subclass put there (Python's super().emit(...) lands here and must
+// not come back to the Python override).
+const forwarders = new WeakSet();
+
+function methodOf(obj, key) {
+  if (!subclassed) return obj[key];
+  for (let o = obj; o !== null && o !== undefined; o = Object.getPrototypeOf(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (d === undefined) continue;
+    if (d.get !== undefined || d.set !== undefined) return obj[key];
+    if (!forwarders.has(d.value)) return d.value;
+  }
+  return undefined;
+}
+
+let subclassed = false;
+
 // A Python subclass of one of our classes (events-subclass): a constructor
 // whose prototype forwards the methods Python defines to the Python instance,
 // so JS internals calling this.emit(...) or this[Symbol.for('nodejs.rejection')]
@@ -448,10 +501,13 @@ function subclass(base, name, forwarded) {
   });
   Object.setPrototypeOf(ctor, base);
   for (const [key, pyname] of forwarded) {
-    ctor.prototype[jsKey(key)] = function (...args) {
+    const forward = function (...args) {
       return callPy(['pm', enc(this), pyname, args.map(enc)]);
     };
+    forwarders.add(forward);
+    ctor.prototype[jsKey(key)] = forward;
   }
+  subclassed = true;
   described.add(idOf(ctor)); // Python knows this class: it is the Python class
   return objectIds.get(ctor);
 }
