@@ -175,7 +175,7 @@ def test_default_high_water_mark_is_16_kib_before_node_22(net: NetModule) -> Non
 @pytest.mark.clause("B56")
 @pytest.mark.parametrize(
     ("milliseconds", "seconds"),
-    [(2500, 2), (1000, 1), (999, 0), (1999.9, 1), (-5, 0), (math.nan, 0), (math.inf, 0)],
+    [(2500, 2), (1000, 1), (999, 0), (1999.9, 1), (-5, 0), (math.nan, 0), (math.inf, 0), (-math.inf, 0)],
     ids=repr,
 )
 def test_keep_alive_initial_delay_is_kept_in_whole_seconds(
