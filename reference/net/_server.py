@@ -301,7 +301,8 @@ class Server(EventEmitter):
         self.no_delay = js_truthy(opts.get("no_delay"))
         self.keep_alive = js_truthy(opts.get("keep_alive"))
         delay = opts.get("keep_alive_initial_delay")
-        self.keep_alive_initial_delay = int(delay / 1000) if is_number(delay) and delay == delay else 0  # type: ignore[operator]
+        # `~~(options.keepAliveInitialDelay / 1000)`: ToInt32, so NaN and ±Infinity are 0.
+        self.keep_alive_initial_delay = js_to_int32(js_number(delay) / 1000) if is_number(delay) else 0
         hwm = opts.get("high_water_mark")
         self.high_water_mark: Any = DEFAULT_HIGH_WATER_MARK if hwm is None else hwm
         block_list = opts.get("block_list")

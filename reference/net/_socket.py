@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .._errors import NodeError, NodeSystemError, NodeTypeError, system_error
 from .._process import Handle, Process
 from ._stream import Duplex, ErrorCallback
-from ._validators import err_invalid_arg_value, is_number, js_truthy, validate_function, validate_number
+from ._validators import err_invalid_arg_value, is_number, js_to_int32, js_truthy, validate_function, validate_number
 
 if TYPE_CHECKING:
     from ._server import Server
@@ -145,24 +145,43 @@ class _Connection(Handle):
             self.read_stopped = False
             self.transport.resume_reading()  # type: ignore[union-attr]
 
-    def write(self, data: bytes) -> bool:
-        """Dispatch ``data``: True if it was written at once."""
-        if self.state == _OPEN:
+    def write(self, data: bytes) -> bool | BaseException:
+        """Dispatch ``data``: True if it was written at once, False if it is
+        in flight, or the error the kernel gave."""
+        state = self.state
+        if state == _OPEN:
             try:
                 self.transport.write(data)  # type: ignore[union-attr]
             except RuntimeError:
                 return True  # the transport died under us: connection_lost() is on its way
             return not self.owner._write_paused  # type: ignore[union-attr]
+        if state in (_RAW, _ATTACHING) and not self.pending_writes:
+            # No transport yet (a write from the 'connection' listener): write
+            # to the kernel now, as libuv's uv_try_write does for Node, and
+            # queue only what it does not take.
+            try:
+                sent = self.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError as exc:
+                return errno_exception(exc, "write")
+            if sent == len(data):
+                return True
+            data = data[sent:]
         self.pending_writes.append(data)
         self.attach()
         return False
 
     def shutdown(self, callback: Callable[[BaseException | None], None]) -> None:
         """Send FIN once everything written is out; ``callback`` when done (a later loop turn)."""
-        if self.state == _OPEN:
+        state = self.state
+        if state == _OPEN or (state in (_RAW, _ATTACHING) and not self.pending_writes):
             error: BaseException | None = None
             try:
-                self.transport.write_eof()  # type: ignore[union-attr]
+                if state == _OPEN:
+                    self.transport.write_eof()  # type: ignore[union-attr]
+                else:
+                    self.sock.shutdown(_socket.SHUT_WR)
             except OSError as exc:
                 if exc.errno != _errno.ENOTCONN:
                     error = errno_exception(exc, "shutdown")
@@ -435,7 +454,7 @@ class Socket(Duplex):
         self.timeout: float | None = None
         self._no_delay = bool(js_truthy(opts.get("no_delay")))
         self._keep_alive = bool(js_truthy(opts.get("keep_alive")))
-        self._keep_alive_initial_delay = int(opts.get("keep_alive_initial_delay") or 0) // 1000
+        self._keep_alive_initial_delay = _whole_seconds(opts.get("keep_alive_initial_delay"))
         self._keep_alive_interval: int | None = None
         self._keep_alive_count: int | None = None
         # "Shut down the socket when we're finished with it": Node's own 'end'
@@ -936,10 +955,7 @@ def _whole_seconds(ms: object) -> int:
     # `~~(ms / 1000)`: NaN and undefined become 0.
     if not is_number(ms):
         return 0
-    value = float(ms) / 1000  # type: ignore[arg-type]
-    if math.isnan(value) or math.isinf(value):
-        return 0
-    return int(value)
+    return js_to_int32(float(ms) / 1000)  # type: ignore[arg-type]
 
 
 def _timer_duration(msecs: object, name: str) -> float:

@@ -866,6 +866,9 @@ class Duplex(EventEmitter):
             if callback is not None:
                 callback(None)
             return self
+        # Writable.prototype.destroy: "Invoke pending callbacks."
+        if self._w_buffered or self._w_on_finished:
+            self._process.next_tick(self._error_buffer)
         if error is not None and self._errored is None:
             self._errored = error
         self._destroyed = True
