@@ -407,8 +407,10 @@ class Process:
             return
         if self._refs or self._ticks or self._immediates:
             return
-        # A task whose awaited future is done is about to run a step: look again after it.
-        if any(_runnable(task) for task in self._tasks):
+        # A task whose awaited future is done is about to run a step, and a
+        # finished task still in the set has done callbacks pending (the set's
+        # own discard is one of them): look again after they ran.
+        if any(task.done() or _runnable(task) for task in self._tasks):
             self._schedule_idle_check()
             return
         if self._main is not None and not self._main.done():
