@@ -201,10 +201,18 @@ function isPlain(obj) {
   return proto === null || proto === Object.prototype;
 }
 
+// Node's error fields. Bun's native errors carry `code` as a non-enumerable
+// (or inherited) property, so these are read whether enumerable or not.
+const errorFields = ['code', 'errno', 'syscall', 'address', 'port', 'hostname', 'path', 'dest', 'info', 'context'];
+
 function encError(err) {
   const id = idOf(err);
   const fields = [];
-  for (const key of Object.keys(err)) {
+  const keys = Object.keys(err);
+  for (const key of errorFields) {
+    if (!keys.includes(key) && key in err) keys.push(key);
+  }
+  for (const key of keys) {
     if (key === 'name' || key === 'message') continue;
     let value;
     try {
