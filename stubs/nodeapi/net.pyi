@@ -83,8 +83,10 @@ class ListenOptions(TypedDict, total=False):
     ipv6_only: bool
     reuse_port: bool  # Node 22.12/23.1 added `reusePort`.
     signal: AbortSignal
-    fd: int
-    handle: Server | Socket
+    fd: int  # {"fd": n}: listen on an inherited descriptor (the handle shape, clause D86)
+    # No `handle`: Node reads options.handle as the options themselves, so {"handle": server} throws
+    # ERR_INVALID_ARG_VALUE on Node 24; the documented options.handle (24.19) is a net.BoundSocket,
+    # which the binding does not have. A Server or Socket handle is the positional listen(handle).
 
 class SocketConstructorOpts(TypedDict, total=False):
     fd: int
