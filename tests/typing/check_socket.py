@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing_extensions import Never, assert_type
 
+from nodeapi.events import EventEmitter, EventsModule
 from nodeapi.net import AddressInfo, NetModule, Server, Socket
 
 
@@ -107,6 +108,11 @@ def address(socket: Socket) -> None:
     info = socket.address()
     assert_type(info, AddressInfo | dict[str, Never])
     assert_type(info["port"], int)  # reading a key of {} raises KeyError, as it should
+
+
+def a_socket_is_an_event_emitter(socket: Socket, events: EventsModule) -> None:
+    emitter: EventEmitter = socket
+    events.once(socket, "end")
 
 
 def constructor(net: NetModule) -> None:
