@@ -55,7 +55,8 @@ class JSClass(type):
                 raise TypeError(f"{cls.__name__}() takes positional arguments only (a JavaScript constructor)")
             return session.construct(cls, args)
         obj = session.create_instance(cls)
-        cls.__init__(obj, *args, **kwargs)
+        init: Callable[..., None] = cls.__init__  # type: ignore[misc]
+        init(obj, *args, **kwargs)
         return obj
 
     # Statics: EventEmitter.default_max_listeners, .capture_rejections, .error_monitor.
@@ -125,7 +126,7 @@ async def _aenter(self: JSObject) -> JSObject:
 
 async def _aexit(self: JSObject, *exc_info: object) -> None:
     # `async with server`: [Symbol.asyncDispose]() on the way out (clause M178).
-    await self.aclose()  # type: ignore[attr-defined]
+    await self.aclose()
 
 
 def build_class(

@@ -72,6 +72,14 @@ class BridgeRuntime:
             os.close(duplicate)
         return duplicate
 
+    def evaluate(self, source: str) -> Any:
+        """Evaluate JavaScript in the child's global scope and return the value.
+
+        Not part of the kit's contract: the bridge's own tests use it to make
+        the runtime misbehave (exit, hang, throw) on purpose.
+        """
+        return self._session.request(["eval", source])
+
     def close(self) -> list[str]:
         return self._session.close()
 

@@ -284,7 +284,8 @@ class Session:
             elif op == "pm":
                 result = getattr(msg[1], msg[2])(*msg[3])
             elif op == "warn":
-                result = emit_warning(msg[1], msg[2], msg[3])
+                emit_warning(msg[1], msg[2], msg[3])
+                result = None
             elif op == "await":
                 result = thenable_then(self, self._py[msg[1]])
             else:
@@ -608,7 +609,7 @@ class Session:
         if cls is None:
             if "n" not in d:
                 raise BridgeError(f"class #{d['k']} arrived without its description")
-            cls = build_class(self, d["k"], d["n"], d["p"], [tuple(m) for m in d["m"]], d["a"], self._functions)  # type: ignore[misc]
+            cls = build_class(self, d["k"], d["n"], d["p"], [(str(m[0]), int(m[1])) for m in d["m"]], d["a"], self._functions)
             self._classes[d["k"]] = cls
         return cls
 
