@@ -1,0 +1,1 @@
+# Programs built on the reference, runnable with `python -m reference.examples.<name>`.
