@@ -131,14 +131,16 @@ def test_ipv6_only_turns_off_the_ipv4_side(
         def listening() -> None:
             port = port_of(server)
             seen["v6only"] = kernel.getsockopt(kernel.listener(port=port), socket.IPPROTO_IPV6, socket.IPV6_V6ONLY)
-            # The IPv4 side of the port is free exactly when the server is
-            # IPv6-only: a plain socket can bind it.
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-                try:
-                    probe.bind(("0.0.0.0", port))
-                    seen["ipv4 bind"] = "free"
-                except OSError as exc:
-                    seen["ipv4 bind"] = errno.errorcode.get(exc.errno or 0, str(exc))
+            if not ipv6_only:
+                # The dual-stack server holds the IPv4 side of its port too. (That
+                # an IPv6-only one leaves it free cannot be shown by binding it:
+                # any other process's socket may hold that IPv4 port.)
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+                    try:
+                        probe.bind(("0.0.0.0", port))
+                        seen["ipv4 bind"] = "free"
+                    except OSError as exc:
+                        seen["ipv4 bind"] = errno.errorcode.get(exc.errno or 0, str(exc))
             clients["v4"] = connect((LOOPBACK, port), name="v4").wait_connected().read_until_eof().close()
             clients["v6"] = connect(("::1", port), name="v6").wait_connected().read_until_eof().close()
             runtime.set_timeout(server.close, 100)
@@ -150,7 +152,7 @@ def test_ipv6_only_turns_off_the_ipv4_side(
     v4, v6 = clients["v4"].wait(), clients["v6"].wait()
     assert v6.connect_error is None
     if ipv6_only:
-        assert seen == {"v6only": 1, "ipv4 bind": "free"}
+        assert seen == {"v6only": 1}
         assert v4.connect_error == "ECONNREFUSED"
     else:
         assert seen == {"v6only": 0, "ipv4 bind": "EADDRINUSE"}
