@@ -198,15 +198,16 @@ class PlainClient:
         sock.settimeout(self.timeout)
         try:
             sock.connect(self.sockaddr)
+            if self.family != socket.AF_UNIX:
+                self.transcript.local_port = sock.getsockname()[1]
         except OSError as exc:
             sock.close()
             self.transcript.connect_error = errno.errorcode.get(exc.errno or 0, str(exc))
-            return
+        else:
+            self._sock = sock
         finally:
+            # Only now: whoever waits on wait_connected() sees the whole outcome.
             self._connected.set()
-        if self.family != socket.AF_UNIX:
-            self.transcript.local_port = sock.getsockname()[1]
-        self._sock = sock
 
     def _send(self, sock: socket.socket, data: bytes) -> None:
         sock.settimeout(self.timeout)
