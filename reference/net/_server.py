@@ -217,17 +217,37 @@ def _bind_pipe(path: str) -> _ListenHandle | int:
     """uv_pipe_bind: never unlinks what is already there; too long a name is EINVAL."""
     process = current_process()
     encoded = path.encode("utf-8", "surrogateescape")
-    if len(encoded) >= 108 or not encoded:  # sizeof(sun_path) on Linux
+    # UV_PIPE_NO_TRUNCATE: EINVAL only for a name longer than sun_path (108
+    # bytes on Linux; a name of exactly 108 has no NUL and is fine).
+    if len(encoded) > 108 or not encoded:
         return _errno.EINVAL
     sock = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         sock.setblocking(False)
-        sock.bind(path)
+        if len(encoded) == 108 and not path.startswith("\0"):
+            _bind_full_sun_path(sock, encoded)
+        else:
+            sock.bind(path)
     except OSError as exc:
         sock.close()
         return exc.errno or _errno.EINVAL
     abstract = path.startswith("\0")
     return _ListenHandle(process, sock, None if abstract else path)
+
+
+def _bind_full_sun_path(sock: _socket.socket, encoded: bytes) -> None:
+    # CPython's bind() wants room for a NUL after a file-system path; the
+    # kernel (and libuv) take a name that fills sun_path exactly.
+    import ctypes
+
+    class SockaddrUn(ctypes.Structure):
+        _fields_ = [("sun_family", ctypes.c_ushort), ("sun_path", ctypes.c_char * 108)]
+
+    address = SockaddrUn(_socket.AF_UNIX, encoded)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.bind(sock.fileno(), ctypes.byref(address), ctypes.sizeof(address)) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, os.strerror(number))
 
 
 def _open_fd(fd: int) -> _ListenHandle | int:
