@@ -18,11 +18,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import events, net
+from ._abort import AbortController, AbortSignal
 from ._errors import AbortError, NodeError, NodeRangeError, NodeSystemError, NodeTypeError
 from ._process import Immediate, Process, Timeout, current_process
 
 __all__ = [
+    "AbortController",
     "AbortError",
+    "AbortSignal",
     "Immediate",
     "NodeError",
     "NodeRangeError",
