@@ -332,15 +332,11 @@ def test_pause_on_connect_a_data_listener_does_not_start_the_flow(
     assert received == [b"x"]
 
 
-def connected_port(client: PlainClient, timeout: float = 2.0) -> int:
-    """The client's own port once its connect() returned. (wait_connected() can
-    return a moment before the probe records local_port: /tmp/nnc-notes/probes.md.)"""
-    client.wait_connected()
-    deadline = time.monotonic() + timeout
-    while client.transcript.local_port is None:
-        assert time.monotonic() < deadline, f"client never connected: {client.transcript}"
-        time.sleep(0.001)
-    return client.transcript.local_port
+def connected_port(client: PlainClient) -> int:
+    """The client's own port, once its connect() has returned."""
+    port = client.wait_connected().transcript.local_port
+    assert port is not None, f"the client did not connect: {client.transcript}"
+    return port
 
 
 def accepted_socket_options(
