@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .._errors import NodeError, NodeSystemError, NodeTypeError, system_error
 from .._process import Handle, Process
+from ..events._capture import listener_returned
 from ._stream import Duplex, ErrorCallback
 from ._validators import err_invalid_arg_value, is_number, js_to_int32, js_truthy, validate_function, validate_number
 
@@ -287,7 +288,15 @@ class _Connection(Handle):
             owner._bytes_read += len(data)  # type: ignore[union-attr]
             process._in_callback += 1
             try:
-                owner.emit("data", data)  # type: ignore[union-attr]
+                # emit('data', data), with the one-listener case inlined: a
+                # bare listener in the store is EventEmitter's own shortcut.
+                handler = owner._events.get("data")  # type: ignore[union-attr]
+                if handler is not None and handler.__class__ is not tuple:
+                    result = handler(data)
+                    if result is not None:
+                        listener_returned(owner, result, "data", (data,))  # type: ignore[arg-type]
+                else:
+                    owner.emit("data", data)  # type: ignore[union-attr]
             except Exception as exc:  # noqa: BLE001 - the uncaught exception
                 process.uncaught(exc)
             finally:
@@ -387,7 +396,15 @@ class _BufferedConnection(_Connection, asyncio.BufferedProtocol):
             owner._bytes_read += nbytes  # type: ignore[union-attr]
             process._in_callback += 1
             try:
-                owner.emit("data", data)  # type: ignore[union-attr]
+                # emit('data', data), with the one-listener case inlined: a
+                # bare listener in the store is EventEmitter's own shortcut.
+                handler = owner._events.get("data")  # type: ignore[union-attr]
+                if handler is not None and handler.__class__ is not tuple:
+                    result = handler(data)
+                    if result is not None:
+                        listener_returned(owner, result, "data", (data,))  # type: ignore[arg-type]
+                else:
+                    owner.emit("data", data)  # type: ignore[union-attr]
             except Exception as exc:  # noqa: BLE001 - the uncaught exception
                 process.uncaught(exc)
             finally:
@@ -542,6 +559,7 @@ class Socket(Duplex):
             and not self._r_ended
             and not self._r_multi_await_drain
             and self._handle.reading  # type: ignore[union-attr]
+            and "emit" not in self.__dict__  # an instance's own emit() must see every 'data'
         )
         self._fast_write = (
             clean
