@@ -32,6 +32,7 @@ import errno as _errno
 import math
 import socket as _socket
 import struct
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
@@ -372,15 +373,21 @@ class _PlainConnection(_Connection, asyncio.Protocol):
 # recv() and shrinks it; depending on the allocator's state that costs a
 # mmap/munmap per read. A BufferedProtocol reads into one buffer instead
 # (64 KiB: what libuv gives Node for a read, so chunks are the same size) and
-# the chunk is copied out at once, so one buffer serves every connection.
+# the chunk is copied out at once, so one buffer serves every connection of a
+# loop (one per loop: recv_into runs without the GIL).
 _READ_BUFFER_SIZE = 65536
+_read_buffers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, memoryview] = weakref.WeakKeyDictionary()
 
 
 class _BufferedConnection(_Connection, asyncio.BufferedProtocol):
-    """On asyncio's selector loop: reads go into a shared buffer (see above)."""
+    """On asyncio's selector loop: reads go into the loop's read buffer (see above)."""
 
-    _buffer = bytearray(_READ_BUFFER_SIZE)
-    _view = memoryview(_buffer)
+    def __init__(self, process: Process, sock: _socket.socket) -> None:
+        _Connection.__init__(self, process, sock)
+        view = _read_buffers.get(process.loop)
+        if view is None:
+            view = _read_buffers[process.loop] = memoryview(bytearray(_READ_BUFFER_SIZE))
+        self._view = view
 
     def get_buffer(self, sizehint: int) -> memoryview:
         return self._view
