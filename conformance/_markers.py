@@ -21,6 +21,8 @@ MARKERS = {
     "clause": "clause(*ids): the clauses (conformance/data/clauses.toml) a conformance test pins",
     "requires": "requires(*features): optional features (conformance/data/features.toml) the test needs",
     "node_version": "node_version(spec): e.g. '>=21'; the test pins behaviour of those Node releases only",
+    "binds_wildcard": "binds_wildcard: the clause needs a bind without host ('::'); runs only where that exposes "
+    "nothing (a loopback-only network namespace) or with --allow-wildcard-bind",
 }
 
 _OPERATORS: dict[str, Callable[[tuple[int, int, int], tuple[int, int, int]], bool]] = {

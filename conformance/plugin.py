@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from . import _report
+from . import _report, _wildcard
 from ._clauses import clause_registry
 from ._contract import Implementation, Runtime
 from ._expectations import ExpectationsError, ExpectedFailure, load_expected_failures
@@ -54,6 +54,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("conformance_suite", "directory of the conformance suite (default: the installed one)", default="")
     group.addoption(
+        "--allow-wildcard-bind",
+        action="store_true",
+        default=False,
+        help="run tests that bind the wildcard address even where that exposes a port (see README)",
+    )
+    group.addoption(
         "--report-all",
         action="store_true",
         default=False,
@@ -65,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     config.stash[_loaded_key] = {}
+    _wildcard.install()
     config.pluginmanager.import_plugin("conformance.probes.fixtures")
     if config.getoption("impl"):
         _implementations(config)  # fail fast on a bad --impl, before collection
@@ -154,6 +161,19 @@ def pytest_runtest_makereport(
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    # Arm the wildcard-bind guard for suite tests (see _wildcard).
+    if in_suite(item):
+        _wildcard.guard.item = item
+        _wildcard.guard.allowed = item.get_closest_marker(_wildcard.WILDCARD_MARKER) is not None
+    try:
+        yield
+    finally:
+        _wildcard.guard.item = None
+    return None
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     yield  # every fixture finalizer (probe clients included) runs first
     check_leaks(item)
@@ -203,6 +223,11 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
                 pytest.mark.skip(reason=_report.version_reason(impl.name, impl.node_version, closed))
             )
             continue
+        if item.get_closest_marker(_wildcard.WILDCARD_MARKER) is not None:
+            reason = _wildcard.skip_reason(config)
+            if reason is not None:
+                item.add_marker(pytest.mark.skip(reason=reason))
+                continue
         entry = expected.get(impl.name, {}).get(key)
         if entry is not None:
             matched[impl.name].add(key)

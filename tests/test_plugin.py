@@ -452,3 +452,43 @@ def test_expected_failures_are_regenerated_from_a_report(kit: pytest.Pytester) -
     # With the file in place the run is green, and strict.
     expectations(kit, output.read_text())
     kit.runpytest("--impl=toyimpl:toy").assert_outcomes(passed=1, xfailed=1)
+
+
+WILDCARD = """
+import socket
+import pytest
+
+@pytest.mark.clause("D80")
+def test_unmarked(runtime):
+    with socket.socket(socket.AF_INET6) as sock:
+        sock.bind(("::", 0))
+
+@pytest.mark.clause("D80")
+@pytest.mark.binds_wildcard
+def test_marked(runtime):
+    with socket.socket(socket.AF_INET6) as sock:
+        sock.bind(("::", 0))
+
+@pytest.mark.clause("D80")
+def test_loopback(runtime):
+    with socket.socket(socket.AF_INET6) as sock:
+        sock.bind(("::1", 0))
+"""
+
+
+@pytest.mark.skipif(
+    __import__("conformance._wildcard", fromlist=["loopback_only"]).loopback_only(),
+    reason="in a loopback-only network namespace wildcard binds are allowed, so there is nothing to refuse",
+)
+def test_a_wildcard_bind_needs_the_marker_and_a_safe_place(kit: pytest.Pytester) -> None:
+    write_suite(kit, "test_a.py", WILDCARD)
+    result = kit.runpytest("--impl=toyimpl:toy", "-rs")
+    result.assert_outcomes(passed=1, failed=1, skipped=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*PermissionError: *test_unmarked* binds the wildcard address '::'*binds_wildcard*",
+            "*binds the wildcard address as its clause requires*private network namespace*",
+        ],
+        consecutive=False,
+    )
+    kit.runpytest("--impl=toyimpl:toy", "--allow-wildcard-bind").assert_outcomes(passed=2, failed=1)

@@ -168,6 +168,7 @@ def test_none_right_after_close_of_a_tcp_server(net: NetModule, runtime: Runtime
 
 
 @pytest.mark.clause("H129")
+@pytest.mark.binds_wildcard
 def test_available_right_after_listen_without_a_host(
     net: NetModule, runtime: Runtime, kernel: KernelView, has_ipv6: bool
 ) -> None:

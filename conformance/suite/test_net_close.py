@@ -87,7 +87,7 @@ def test_close_returns_the_server(net: NetModule, runtime: Runtime, listening: b
     def main() -> None:
         server = net.create_server()
         if listening:
-            server.listen(0)
+            server.listen(0, LOOPBACK)
         returned.append(server.close() is server)
 
     runtime.run(main, timeout=5)

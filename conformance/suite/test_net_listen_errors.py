@@ -91,6 +91,7 @@ def test_eaddrinuse_between_two_servers_of_the_runtime(net: NetModule, runtime: 
 
 
 @pytest.mark.clause("F108")
+@pytest.mark.binds_wildcard
 def test_eaddrinuse_without_a_host_names_the_wildcard(net: NetModule, runtime: Runtime, has_ipv6: bool) -> None:
     errors: list[Exception] = []
     ports: list[int] = []
@@ -112,6 +113,7 @@ def test_eaddrinuse_without_a_host_names_the_wildcard(net: NetModule, runtime: R
 
 
 @pytest.mark.clause("F108")
+@pytest.mark.binds_wildcard
 def test_a_dual_stack_bind_conflicts_with_an_ipv4_holder(net: NetModule, runtime: Runtime, has_ipv6: bool) -> None:
     # '::' with IPV6_V6ONLY off also takes the port on every IPv4 address.
     errors: list[Exception] = []

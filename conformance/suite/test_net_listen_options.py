@@ -117,6 +117,7 @@ def test_every_ipc_field_at_once(net: NetModule, runtime: Runtime, kernel: Kerne
 
 @pytest.mark.clause("J143")
 @pytest.mark.parametrize("ipv6_only", [True, False], ids=["ipv6_only", "dual-stack"])
+@pytest.mark.binds_wildcard
 def test_ipv6_only_turns_off_the_ipv4_side(
     net: NetModule, runtime: Runtime, kernel: KernelView, connect: Connect, has_ipv6: bool, ipv6_only: bool
 ) -> None:
@@ -235,6 +236,7 @@ def test_without_them_the_mode_follows_the_umask(
 
 @pytest.mark.clause("J145")
 @pytest.mark.requires("net-signal")
+@pytest.mark.binds_wildcard
 def test_an_already_aborted_signal_binds_then_closes(net: NetModule, runtime: Runtime, kernel: KernelView) -> None:
     logs: list[list[tuple[str, tuple[Any, ...]]]] = []
     seen: dict[str, Any] = {}

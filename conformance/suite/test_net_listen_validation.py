@@ -126,6 +126,7 @@ def test_an_unusable_port_or_path_throws(net: NetModule, args: tuple[Any, ...]) 
 
 
 @pytest.mark.clause("E99")
+@pytest.mark.binds_wildcard
 def test_listen_while_bound_throws_already_listen(net: NetModule, runtime: Runtime) -> None:
     caught: list[BaseException] = []
 
@@ -241,6 +242,7 @@ def test_get_connections_needs_a_function(net: NetModule, runtime: Runtime, call
 
 
 @pytest.mark.clause("E105", "F106")
+@pytest.mark.binds_wildcard
 def test_bind_failures_are_not_thrown(net: NetModule, runtime: Runtime) -> None:
     order: list[str] = []
 

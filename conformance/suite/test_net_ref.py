@@ -56,7 +56,9 @@ def test_an_unrefd_listening_server_lets_run_return(net: NetModule, runtime: Run
     def main() -> None:
         server = net.create_server()
         servers.append(server)
-        server.listen(0)  # bound synchronously: no lookup keeps the loop
+        # Loopback, not the wildcard: the lookup keeps the loop alive until the
+        # bind, then the unref'd handle does not.
+        server.listen(0, LOOPBACK)
         returned.append(server.unref() is server)
         server.unref()  # idempotent
 
@@ -80,7 +82,7 @@ def test_ref_makes_it_keep_the_process_alive_again(net: NetModule, runtime: Runt
     def main() -> None:
         server = net.create_server()
         servers.append(server)
-        server.listen(0)
+        server.listen(0, LOOPBACK)
         server.unref()
         returned.append(server.ref() is server)
         server.ref()  # idempotent: one unref() later still lets go (the next test)
@@ -103,7 +105,7 @@ def test_one_unref_undoes_several_refs(net: NetModule, runtime: Runtime) -> None
     def main() -> None:
         server = net.create_server()
         servers.append(server)
-        server.listen(0)
+        server.listen(0, LOOPBACK)
         server.ref()
         server.ref()
         server.unref()  # not a counter: a flag, as for any handle
@@ -152,7 +154,7 @@ def test_ref_after_an_early_unref_keeps_the_process_alive(net: NetModule, runtim
         server.unref()
         if when == "before-listen":
             server.ref()
-        server.listen(0)
+        server.listen(0, LOOPBACK)
         if when == "after-listen":
             server.ref()
         close_later(runtime, server, closed)
@@ -219,7 +221,7 @@ def test_a_listening_server_keeps_the_process_alive(net: NetModule, runtime: Run
 
     def main() -> None:
         server = net.create_server()
-        server.listen(0)
+        server.listen(0, LOOPBACK)
         close_later(runtime, server, closed)
 
     runtime.run(main, timeout=5)

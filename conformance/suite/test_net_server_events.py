@@ -97,6 +97,7 @@ def test_drop_carries_one_data_dict_for_tcp(net: NetModule, runtime: Runtime, co
 
 
 @pytest.mark.clause("C63")
+@pytest.mark.binds_wildcard
 def test_listening_is_emitted_on_the_next_tick(net: NetModule, runtime: Runtime) -> None:
     order: list[str] = []
 
@@ -118,6 +119,7 @@ def test_listening_is_emitted_on_the_next_tick(net: NetModule, runtime: Runtime)
 
 
 @pytest.mark.clause("C63")
+@pytest.mark.binds_wildcard
 def test_close_right_after_listen_skips_listening(net: NetModule, runtime: Runtime) -> None:
     logs: list[list[tuple[str, tuple[Any, ...]]]] = []
     callbacks: list[str] = []
@@ -225,6 +227,7 @@ def test_an_exception_in_a_connection_listener_is_uncaught(net: NetModule, runti
 
 
 @pytest.mark.clause("C68")
+@pytest.mark.binds_wildcard
 def test_listening_flag_through_the_lifecycle(net: NetModule, runtime: Runtime) -> None:
     seen: dict[str, bool] = {}
 

@@ -505,6 +505,7 @@ def test_a_blocked_client_is_closed_without_any_event(net: NetModule, runtime: R
 
 @pytest.mark.clause("B59", "B192")
 @pytest.mark.requires("net-block-list")
+@pytest.mark.binds_wildcard
 def test_an_ipv4_rule_blocks_an_ipv4_client_of_a_dual_stack_server(
     net: NetModule, runtime: Runtime, connect: Connect, has_ipv6: bool
 ) -> None:
