@@ -351,11 +351,11 @@ class Server(EventEmitter):
             target = options._handle
             options = target if target is not None else {}
         elif isinstance(options, Mapping):
+            # Only one level: {'handle': server} makes the server object itself
+            # the options (Node 24 then throws "must have the property port or path").
             for key in ("_handle", "handle"):
                 target = options.get(key)
                 if js_truthy(target):
-                    if isinstance(target, (Server, Socket)):
-                        target = target._handle if target._handle is not None else target
                     options = target
                     break
         flags = {"ipv6_only": _option(options, "ipv6_only") is True, "reuse_port": _option(options, "reuse_port") is True}
@@ -723,11 +723,10 @@ def _normalize_args(args: tuple[Any, ...]) -> tuple[Any, Callable[..., object] |
 
 
 def _pipe_chmod(path: str, mode: int) -> NodeSystemError | None:
-    # uv_pipe_chmod: add the bits to what the socket file has.
+    # uv_pipe_chmod (libuv 1.5x, Node 24): the socket file gets exactly the
+    # requested bits (readable_all alone is 0o444; Node 20's libuv added them).
     try:
-        current = os.stat(path).st_mode
-        if current & mode != mode:
-            os.chmod(path, stat.S_IMODE(current | mode))
+        os.chmod(path, mode)
     except OSError as exc:
         return system_error(exc.errno or _errno.EPERM, "uv_pipe_chmod")
     return None
