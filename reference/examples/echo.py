@@ -10,8 +10,9 @@
 # echoes what it sends. SIGINT or SIGTERM stops it cleanly: the server closes,
 # open connections are ended, and the process exits with status 0.
 #
-# --port 0 picks a free port; --print-address writes the bound address to
-# stderr as JSON (stdout keeps the seed's messages only).
+# --port 0 picks a free port; --host binds one address instead of all of them
+# (the seed binds every interface); --print-address writes the bound address
+# to stderr as JSON (stdout keeps the seed's messages only).
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--port", type=int, default=8124, help="TCP port (default 8124; 0 picks a free one)")
     where.add_argument("--path", help="listen on this Unix socket path instead of TCP")
+    parser.add_argument("--host", help="bind this address only (default: all interfaces, as the seed does)")
     parser.add_argument("--print-address", action="store_true", help="write the bound address to stderr as JSON")
     parser.add_argument("--uvloop", action="store_true", help="run on uvloop instead of asyncio's loop")
     return parser.parse_args(argv)
@@ -77,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             process.loop.add_signal_handler(signum, process.invoke, stop)
         if args.path is not None:
             server.listen(args.path, bound)
+        elif args.host is not None:
+            server.listen(args.port, args.host, bound)
         else:
             server.listen(args.port, bound)
 

@@ -96,10 +96,11 @@ def converse(sock: socket.socket) -> tuple[bytes, bytes, bytes]:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_tcp_echo(echo_args: list[Echo], loop: str, signum: int) -> None:
     extra = ["--uvloop"] if loop == "uvloop" else []
-    echo = start(echo_args, "--port", "0", "--print-address", *extra)
+    # Loopback only: the seed's own bind (every interface) is not for a test run.
+    echo = start(echo_args, "--host", "127.0.0.1", "--port", "0", "--print-address", *extra)
     assert echo.line() == "server bound"
     address = json.loads(echo.stderr.readline())
-    assert address["family"] == "IPv6" and address["address"] == "::"
+    assert address["family"] == "IPv4" and address["address"] == "127.0.0.1"
     with socket.create_connection(("127.0.0.1", address["port"]), timeout=10) as sock:
         greeting, echoed, rest = converse(sock)
     assert (greeting, echoed, rest) == (b"hello\r\n", b"ping\r\n", b"")
@@ -144,10 +145,10 @@ def test_a_taken_port_is_an_uncaught_error(echo_args: list[Echo]) -> None:
     # The seed's `server.on('error', (err) => { throw err; })`.
     with socket.socket() as holder:
         holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        holder.bind(("0.0.0.0", 0))  # the program's dual-stack "::" bind collides with it
+        holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        echo = start(echo_args, "--port", str(port))
+        echo = start(echo_args, "--host", "127.0.0.1", "--port", str(port))
         out, err = echo.process.communicate(timeout=20)
     assert echo.process.returncode != 0
     assert "EADDRINUSE" in err
