@@ -5,14 +5,23 @@
 from __future__ import annotations
 
 import asyncio
+from importlib import metadata
 import os
 import platform
 import socket
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, events, net
+from ._abort import AbortController
 from ._process import Immediate, Process, Timeout, set_current_process
+
+if TYPE_CHECKING:
+    from nodeapi.events import EventsModule
+    from nodeapi.net import NetModule
+    from nodeapi.timers import Immediate as AnyImmediate
+    from nodeapi.timers import Timeout as AnyTimeout
 
 __all__ = ["ReferenceImplementation", "ReferenceRuntime", "asyncio_implementation", "uvloop_implementation"]
 
@@ -48,11 +57,11 @@ class ReferenceRuntime:
         self._saved_events_state = events._module_state()
 
     @property
-    def events(self) -> object:
+    def events(self) -> EventsModule:
         return events
 
     @property
-    def net(self) -> object:
+    def net(self) -> NetModule:
         return net
 
     @property
@@ -62,20 +71,23 @@ class ReferenceRuntime:
     def set_timeout(self, callback: Callable[..., object], ms: float = 0, *args: object) -> Timeout:
         return self._process.set_timeout(callback, ms, *args)
 
-    def clear_timeout(self, timeout: Timeout | None) -> None:
-        self._process.clear_timeout(timeout)
+    def clear_timeout(self, timeout: AnyTimeout | None) -> None:
+        # Like clearTimeout: anything that is not one of this process's timers is ignored.
+        if isinstance(timeout, Timeout):
+            self._process.clear_timeout(timeout)
 
     def set_immediate(self, callback: Callable[..., object], *args: object) -> Immediate:
         return self._process.set_immediate(callback, *args)
 
-    def clear_immediate(self, immediate: Immediate | None) -> None:
-        self._process.clear_immediate(immediate)
+    def clear_immediate(self, immediate: AnyImmediate | None) -> None:
+        if isinstance(immediate, Immediate):
+            self._process.clear_immediate(immediate)
 
     def next_tick(self, callback: Callable[..., object], *args: object) -> None:
         self._process.next_tick(callback, *args)
 
-    def abort_controller(self) -> net.AbortController:
-        return net.AbortController()
+    def abort_controller(self) -> AbortController:
+        return AbortController()
 
     def run(self, main: Callable[[], object], timeout: float = 10.0) -> None:
         self._process.run(main, timeout)
@@ -134,4 +146,4 @@ def uvloop_implementation() -> ReferenceImplementation:
         import uvloop
     except ImportError as exc:
         raise RuntimeError("reference-uvloop needs uvloop: pip install 'node-net-conformance[uvloop]'") from exc
-    return ReferenceImplementation("reference-uvloop", uvloop.new_event_loop, f"uvloop {uvloop.__version__}")
+    return ReferenceImplementation("reference-uvloop", uvloop.new_event_loop, f"uvloop {metadata.version('uvloop')}")

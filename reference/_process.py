@@ -26,6 +26,8 @@ import warnings
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
+from typing_extensions import Self
+
 __all__ = [
     "Handle",
     "Immediate",
@@ -51,14 +53,14 @@ class Handle:
 
     # -- the public ref API (server.ref(), socket.unref(), timeout.has_ref()) --
 
-    def ref(self) -> Any:
+    def ref(self) -> Self:
         if not self._has_ref:
             self._has_ref = True
             if self._active:
                 self._process._add_ref(1)
         return self
 
-    def unref(self) -> Any:
+    def unref(self) -> Self:
         if self._has_ref:
             self._has_ref = False
             if self._active:
