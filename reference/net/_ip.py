@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 __all__ = ["is_ip", "is_ipv4", "is_ipv6"]
 
@@ -37,7 +38,7 @@ def is_ipv6(s: object) -> bool:
     return isinstance(s, str) and _IPV6.match(s) is not None
 
 
-def is_ip(s: object) -> int:
+def is_ip(s: object) -> Literal[0, 4, 6]:
     """``net.isIP(s)``: 4, 6, or 0 when ``s`` is not an IP address."""
     if is_ipv4(s):
         return 4

@@ -24,7 +24,7 @@ import socket as _socket
 import stat
 from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from .._errors import NodeError, NodeSystemError, NodeTypeError, err_invalid_arg_type, system_error
 from .._process import Handle, Process, current_process
@@ -32,6 +32,7 @@ from ..events import EventEmitter
 from ._blocklist import BlockList
 from ._ip import is_ip
 from ._socket import DEFAULT_HIGH_WATER_MARK, Socket, _Connection, address_info, apply_keep_alive, connection_handle
+from ._types import AddressInfo
 from ._validators import (
     err_invalid_arg_value,
     is_number,
@@ -169,7 +170,7 @@ class _ListenHandle(Handle):
 
         self._accept_retry = self._process.loop.call_later(0.1, retry)
 
-    def getsockname(self) -> dict[str, Any]:
+    def getsockname(self) -> AddressInfo:
         return address_info(self.sock, peer=False)
 
     def _describe(self) -> str:
@@ -334,7 +335,7 @@ class Server(EventEmitter):
 
     # ================================================================ listen
 
-    def listen(self, *args: Any) -> Server:
+    def listen(self, *args: Any) -> Self:
         """Listen: ``(port, host, backlog, cb)``, ``(path, backlog, cb)``, ``(options, cb)`` or ``(handle, backlog, cb)``."""
         options, callback = _normalize_args(args)
         if self._handle is not None:
@@ -538,7 +539,7 @@ class Server(EventEmitter):
     def listening(self) -> bool:
         return self._handle is not None
 
-    def address(self) -> dict[str, Any] | str | None:
+    def address(self) -> AddressInfo | str | None:
         """{address, family, port} for TCP; the path for IPC; None when not listening."""
         handle = self._handle
         if handle is not None and handle.is_tcp:
@@ -611,7 +612,7 @@ class Server(EventEmitter):
         socket._server = self
         self.emit("connection", socket)
 
-    def get_connections(self, callback: Callable[[BaseException | None, int], object]) -> Server:
+    def get_connections(self, callback: Callable[[Exception | None, int], object]) -> Self:
         """``callback(None, count)`` on the next tick."""
         validate_function(callback, "callback")
         self._process.next_tick(callback, None, self._connections)
@@ -619,7 +620,7 @@ class Server(EventEmitter):
 
     # ================================================================ close
 
-    def close(self, callback: Any = None) -> Server:
+    def close(self, callback: Any = None) -> Self:
         """Stop accepting; 'close' (and ``callback(None)``) once every connection has ended."""
         self._listening_id += 1
         if callable(callback):
@@ -645,7 +646,7 @@ class Server(EventEmitter):
             future.set_result(None)
             return future
 
-        def settle(error: BaseException | None) -> None:
+        def settle(error: Exception | None) -> None:
             if future.done():
                 return
             if error is not None:
@@ -656,7 +657,7 @@ class Server(EventEmitter):
         self.close(settle)
         return future
 
-    async def __aenter__(self) -> Server:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(
@@ -673,13 +674,13 @@ class Server(EventEmitter):
 
     # ============================================================= ref/unref
 
-    def ref(self) -> Server:
+    def ref(self) -> Self:
         self._unref = False
         if self._handle is not None:
             self._handle.ref()
         return self
 
-    def unref(self) -> Server:
+    def unref(self) -> Self:
         self._unref = True
         if self._handle is not None:
             self._handle.unref()
@@ -694,7 +695,7 @@ class _CloseCallback:
 
     __slots__ = ("listener", "not_running")
 
-    def __init__(self, listener: Callable[[BaseException | None], object], not_running: bool) -> None:
+    def __init__(self, listener: Callable[[Exception | None], object], not_running: bool) -> None:
         self.listener = listener
         self.not_running = not_running
 
@@ -734,7 +735,7 @@ def _pipe_chmod(path: str, mode: int) -> NodeSystemError | None:
 
 def _safe_name(sock: _socket.socket, peer: bool) -> dict[str, Any]:
     try:
-        return address_info(sock, peer)
+        return dict(address_info(sock, peer))
     except OSError:
         return {}
 

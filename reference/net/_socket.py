@@ -34,12 +34,13 @@ import socket as _socket
 import struct
 import weakref
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Never, Self, cast
 
 from .._errors import NodeError, NodeSystemError, NodeTypeError, system_error
 from .._process import Handle, Process
 from ..events._capture import listener_returned
 from ._stream import Duplex, ErrorCallback
+from ._types import AddressInfo
 from ._validators import err_invalid_arg_value, is_number, js_to_int32, js_truthy, validate_function, validate_number
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def _family_name(family: int) -> str:
     return "IPv6" if family == _socket.AF_INET6 else "IPv4"
 
 
-def address_info(sock: _socket.socket, peer: bool) -> dict[str, Any]:
+def address_info(sock: _socket.socket, peer: bool) -> AddressInfo:
     """getsockname/getpeername as Node reports it: {address, family, port}."""
     name = sock.getpeername() if peer else sock.getsockname()
     return {"address": name[0], "family": _family_name(sock.family), "port": name[1]}
@@ -85,7 +86,7 @@ class _Connection(Handle):
         self.read_stopped = False  # pause_reading() is in effect on the transport
         self.stash: list[bytes | None] = []  # data that arrived while not reading
         self.pending_writes: list[bytes] = []  # written before the transport existed
-        self.shutdown_callback: Callable[[BaseException | None], None] | None = None
+        self.shutdown_callback: Callable[[Exception | None], None] | None = None
         self.close_callback: Callable[[], None] | None = None
         self.resetting = False
         self.closed_by_us = False
@@ -147,7 +148,7 @@ class _Connection(Handle):
             self.read_stopped = False
             self.transport.resume_reading()  # type: ignore[union-attr]
 
-    def write(self, data: bytes) -> bool | BaseException:
+    def write(self, data: bytes) -> bool | Exception:
         """Dispatch ``data``: True if it was written at once, False if it is
         in flight, or the error the kernel gave."""
         state = self.state
@@ -174,11 +175,11 @@ class _Connection(Handle):
         self.attach()
         return False
 
-    def shutdown(self, callback: Callable[[BaseException | None], None]) -> None:
+    def shutdown(self, callback: Callable[[Exception | None], None]) -> None:
         """Send FIN once everything written is out; ``callback`` when done (a later loop turn)."""
         state = self.state
         if state == _OPEN or (state in (_RAW, _ATTACHING) and not self.pending_writes):
-            error: BaseException | None = None
+            error: Exception | None = None
             try:
                 if state == _OPEN:
                     self.transport.write_eof()  # type: ignore[union-attr]
@@ -224,7 +225,7 @@ class _Connection(Handle):
         except OSError:
             pass
 
-    def _closed(self, error: BaseException | None) -> None:
+    def _closed(self, error: Exception | None) -> None:
         if self.state == _CLOSED:
             return
         self.state = _CLOSED
@@ -463,8 +464,8 @@ class Socket(Duplex):
         self._had_error = False
         self._handle: _Connection | None = None
         self._transport: asyncio.Transport | None = None
-        self._peername: dict[str, Any] | None = None
-        self._sockname: dict[str, Any] | None = None
+        self._peername: AddressInfo | None = None
+        self._sockname: AddressInfo | None = None
         self._bytes_read = 0
         self._bytes_written = 0
         self._write_paused = False
@@ -535,7 +536,7 @@ class Socket(Duplex):
         self.push(None)
         self.read(0)
 
-    def _on_handle_lost(self, error: BaseException | None) -> None:
+    def _on_handle_lost(self, error: Exception | None) -> None:
         # The connection failed under the stream (a reset, a failed write):
         # onStreamRead with an error (`stream.destroy(new ErrnoException(nread,
         # 'read'))`), or onWriteComplete with one. destroy() then closes the
@@ -545,7 +546,7 @@ class Socket(Duplex):
             return
         if isinstance(error, OSError):
             syscall = "write" if error.errno == _errno.EPIPE else "read"
-            node_error: BaseException | None = errno_exception(error, syscall)
+            node_error: Exception | None = errno_exception(error, syscall)
         else:
             node_error = error
         if node_error is not None and self._w_inflight and getattr(node_error, "syscall", None) == "write":
@@ -585,7 +586,7 @@ class Socket(Duplex):
         if handle is not None and not handle.reading:
             handle.read_start()  # tryReadStart
 
-    def _dispatch(self, data: bytes) -> bool | BaseException:
+    def _dispatch(self, data: bytes) -> bool | Exception:
         # Socket._writeGeneric / writeGeneric.
         handle = self._handle
         if handle is None:
@@ -600,7 +601,7 @@ class Socket(Duplex):
         if not self._w_inflight:
             self._refresh_fast_paths()
 
-    def _final(self, callback: Callable[[BaseException | None], None]) -> None:
+    def _final(self, callback: Callable[[Exception | None], None]) -> None:
         # Socket.prototype._final: shutdown() the handle.
         handle = self._handle
         if handle is None:
@@ -608,7 +609,7 @@ class Socket(Duplex):
             return
         handle.shutdown(callback)
 
-    def _destroy(self, error: BaseException | None, callback: Callable[[BaseException | None], None]) -> None:
+    def _destroy(self, error: Exception | None, callback: Callable[[Exception | None], None]) -> None:
         # Socket.prototype._destroy
         self._fast_read = self._fast_write = False
         self.connecting = False
@@ -684,7 +685,7 @@ class Socket(Duplex):
         if not self.allow_half_open:
             self._ended_by_peer = True
 
-    def end(self, chunk: Any = None, encoding: Any = None, callback: ErrorCallback | None = None) -> Socket:
+    def end(self, chunk: Any = None, encoding: Any = None, callback: ErrorCallback | None = None) -> Self:
         """Half-close: write ``chunk`` if given, then send FIN; ``callback`` on 'finish'."""
         self._fast_write = False
         Duplex.end(self, chunk, encoding, callback)
@@ -700,21 +701,21 @@ class Socket(Duplex):
 
     # ============================================================= reading
 
-    def pause(self) -> Socket:
+    def pause(self) -> Self:
         self._fast_read = False
         Duplex.pause(self)
         return self
 
-    def resume(self) -> Socket:
+    def resume(self) -> Self:
         Duplex.resume(self)
         return self
 
-    def set_encoding(self, encoding: str | None = None) -> Socket:
+    def set_encoding(self, encoding: str | None = None) -> Self:
         self._fast_read = False
         Duplex.set_encoding(self, encoding)
         return self
 
-    def remove_listener(self, event_name: object, listener: Callable[..., object]) -> Socket:
+    def remove_listener(self, event_name: object, listener: Callable[..., object]) -> Self:
         Duplex.remove_listener(self, event_name, listener)
         if event_name == "data" and not self._r_data_listening:
             self._fast_read = False
@@ -722,7 +723,7 @@ class Socket(Duplex):
 
     off = remove_listener
 
-    def add_listener(self, event_name: object, listener: Callable[..., object]) -> Socket:
+    def add_listener(self, event_name: object, listener: Callable[..., object]) -> Self:
         Duplex.add_listener(self, event_name, listener)
         if event_name == "readable":
             self._fast_read = False
@@ -745,7 +746,7 @@ class Socket(Duplex):
 
     # ======================================================= destroying
 
-    def destroy(self, error: BaseException | None = None, callback: ErrorCallback | None = None) -> Socket:
+    def destroy(self, error: BaseException | None = None, callback: ErrorCallback | None = None) -> Self:
         """Close the connection now: 'error' (if ``error`` is given), then 'close'(had_error)."""
         self._fast_read = self._fast_write = False
         Duplex.destroy(self, error, callback)
@@ -759,7 +760,7 @@ class Socket(Duplex):
         else:
             self.once("finish", self.destroy)
 
-    def reset_and_destroy(self) -> Socket:
+    def reset_and_destroy(self) -> Self:
         """Close with an RST: the peer sees ECONNRESET (TCP only)."""
         handle = self._handle
         if handle is not None:
@@ -773,7 +774,7 @@ class Socket(Duplex):
 
     # ===================================================== timeouts, options
 
-    def set_timeout(self, timeout: float, callback: Callable[[], object] | None = None) -> Socket:
+    def set_timeout(self, timeout: float, callback: Callable[[], object] | None = None) -> Self:
         """Emit 'timeout' after ``timeout`` ms without activity (the socket stays open); 0 disables."""
         # setStreamTimeout (lib/internal/stream_base_commons.js)
         if self._destroyed:
@@ -820,7 +821,7 @@ class Socket(Duplex):
             self._timer.cancel()
             self._timer = None
 
-    def set_no_delay(self, no_delay: bool = True) -> Socket:
+    def set_no_delay(self, no_delay: bool = True) -> Self:
         """TCP_NODELAY on (the default argument) or off."""
         enable = bool(js_truthy(no_delay)) if no_delay is not None else True
         handle = self._handle
@@ -837,7 +838,7 @@ class Socket(Duplex):
 
     def set_keep_alive(
         self, enable: Any = False, initial_delay: float = 0, interval: float | None = None, count: int | None = None
-    ) -> Socket:
+    ) -> Self:
         """SO_KEEPALIVE, with the first probe after ``initial_delay`` ms (whole seconds)."""
         if isinstance(enable, Mapping):
             options = enable
@@ -870,11 +871,11 @@ class Socket(Duplex):
 
     # ================================================ addresses and counters
 
-    def address(self) -> dict[str, Any]:
+    def address(self) -> AddressInfo | dict[str, Never]:
         """{address, family, port} of the local end; {} for an IPC socket."""
         return self._getsockname()
 
-    def _getsockname(self) -> dict[str, Any]:
+    def _getsockname(self) -> AddressInfo | dict[str, Never]:
         handle = self._handle
         if handle is None or not handle.is_tcp:
             return {}
@@ -885,7 +886,7 @@ class Socket(Duplex):
                 return {}
         return self._sockname
 
-    def _getpeername(self) -> dict[str, Any]:
+    def _getpeername(self) -> AddressInfo | dict[str, Never]:
         handle = self._handle
         if handle is None or not handle.is_tcp:
             return self._peername or {}
@@ -952,13 +953,13 @@ class Socket(Duplex):
 
     # ======================================================== ref / unref
 
-    def ref(self) -> Socket:
+    def ref(self) -> Self:
         """Keep the process alive while this connection is open (the default)."""
         if self._handle is not None:
             self._handle.ref()
         return self
 
-    def unref(self) -> Socket:
+    def unref(self) -> Self:
         """Let the process exit even though this connection is open."""
         if self._handle is not None:
             self._handle.unref()
@@ -970,7 +971,7 @@ class Socket(Duplex):
         return f"<net.Socket {where}>"
 
 
-def _abort_error(signal: Any) -> BaseException:
+def _abort_error(signal: Any) -> Exception:
     from .._errors import AbortError
 
     return AbortError(cause=getattr(signal, "reason", None))

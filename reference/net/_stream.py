@@ -19,8 +19,8 @@
 from __future__ import annotations
 
 import collections
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Self, TypeVar, cast
 
 from .._errors import NodeError, NodeTypeError, err_invalid_arg_type
 from .._process import Process, current_process
@@ -29,7 +29,8 @@ from ._encoding import StringDecoder, encode, err_unknown_encoding, normalize_en
 
 __all__ = ["Duplex", "err_stream_destroyed"]
 
-ErrorCallback = Callable[[BaseException | None], object]
+ErrorCallback = Callable[[Exception | None], object]
+_Destination = TypeVar("_Destination")
 
 
 def err_stream_destroyed(method: str) -> NodeError:
@@ -106,7 +107,7 @@ class Duplex(EventEmitter):
         # -- shared by both sides (destroy.js sets them on both states together)
         self._destroyed = False
         self._closed = False
-        self._errored: BaseException | None = None
+        self._errored: Exception | None = None
         self._error_emitted = False
         self._close_emitted = False
 
@@ -115,16 +116,16 @@ class Duplex(EventEmitter):
     def _read(self, n: int) -> None:
         raise NotImplementedError
 
-    def _dispatch(self, data: bytes) -> bool | BaseException:
+    def _dispatch(self, data: bytes) -> bool | Exception:
         """Hand ``data`` to the handle: True when it completed at once, False
         when it is in flight (the subclass calls _after_inflight_writes() when
         it has completed), or the error it failed with at once."""
         raise NotImplementedError
 
-    def _final(self, callback: Callable[[BaseException | None], None]) -> None:
+    def _final(self, callback: Callable[[Exception | None], None]) -> None:
         callback(None)
 
-    def _destroy(self, error: BaseException | None, callback: Callable[[BaseException | None], None]) -> None:
+    def _destroy(self, error: Exception | None, callback: Callable[[Exception | None], None]) -> None:
         callback(error)
 
     # ============================================================ Readable
@@ -173,7 +174,7 @@ class Duplex(EventEmitter):
     def is_paused(self) -> bool:
         return self._r_paused or self._r_flowing is False
 
-    def set_encoding(self, encoding: str | None = None) -> Duplex:
+    def set_encoding(self, encoding: str | None = None) -> Self:
         """Deliver strings decoded with ``encoding`` (utf8 when None)."""
         name = "utf8" if encoding is None else normalize_encoding(encoding)
         if name is None:
@@ -336,7 +337,7 @@ class Duplex(EventEmitter):
 
     # -- listeners: Readable.prototype.on / removeListener / removeAllListeners
 
-    def add_listener(self, event_name: object, listener: Callable[..., object]) -> Duplex:
+    def add_listener(self, event_name: object, listener: Callable[..., object]) -> Self:
         EventEmitter.add_listener(self, event_name, listener)
         if event_name == "data":
             self._r_data_listening = True
@@ -358,7 +359,7 @@ class Duplex(EventEmitter):
 
     on = add_listener
 
-    def remove_listener(self, event_name: object, listener: Callable[..., object]) -> Duplex:
+    def remove_listener(self, event_name: object, listener: Callable[..., object]) -> Self:
         EventEmitter.remove_listener(self, event_name, listener)
         if event_name == "readable":
             self._process.next_tick(self._update_readable_listening)
@@ -368,7 +369,7 @@ class Duplex(EventEmitter):
 
     off = remove_listener
 
-    def remove_all_listeners(self, event_name: object = None) -> Duplex:
+    def remove_all_listeners(self, event_name: object = None) -> Self:
         EventEmitter.remove_all_listeners(self, event_name)
         if event_name == "readable" or event_name is None:
             self._process.next_tick(self._update_readable_listening)
@@ -386,7 +387,7 @@ class Duplex(EventEmitter):
 
     # -- flowing mode
 
-    def resume(self) -> Duplex:
+    def resume(self) -> Self:
         """Switch to flowing mode: buffered and new data goes to 'data' listeners."""
         if not self._r_flowing:
             self._r_flowing = not self._r_readable_listening
@@ -405,7 +406,7 @@ class Duplex(EventEmitter):
         if self._r_flowing and not self._r_reading:
             self.read(0)
 
-    def pause(self) -> Duplex:
+    def pause(self) -> Self:
         """Stop 'data' events; data is buffered (up to the high-water mark, then the handle stops reading)."""
         if self._r_flowing is not False:
             self._r_flowing = False
@@ -441,11 +442,12 @@ class Duplex(EventEmitter):
 
     # -- pipe
 
-    def pipe(self, destination: Any, options: dict[str, Any] | None = None) -> Any:
+    def pipe(self, destination: _Destination, options: Mapping[str, object] | None = None) -> _Destination:
         """readable.pipe(destination): write everything to it, with backpressure; end it at 'end'."""
-        return _Pipe(self, destination, options).start()
+        _Pipe(self, destination, options).start()
+        return destination
 
-    def unpipe(self, destination: Any = None) -> Duplex:
+    def unpipe(self, destination: Any = None) -> Self:
         pipes = self._r_pipes
         if not pipes:
             return self
@@ -513,7 +515,7 @@ class Duplex(EventEmitter):
             callback, encoding = encoding, None
         return self._write(chunk, encoding, callback) is True
 
-    def _write(self, chunk: Any, encoding: Any, callback: ErrorCallback | None) -> bool | BaseException:
+    def _write(self, chunk: Any, encoding: Any, callback: ErrorCallback | None) -> bool | Exception:
         # writable.js _write
         if chunk is None:
             raise NodeTypeError("ERR_STREAM_NULL_VALUES", "May not write null values to stream")
@@ -533,7 +535,7 @@ class Duplex(EventEmitter):
             data = bytes(chunk)
         else:
             raise err_invalid_arg_type("chunk", "of type string or an instance of Buffer, TypedArray, or DataView", chunk)
-        error: BaseException | None = None
+        error: Exception | None = None
         if self._w_ending:
             error = _err_write_after_end()
         elif self._destroyed:
@@ -569,14 +571,14 @@ class Duplex(EventEmitter):
             self._on_write_error_sync(length, callback, result)
         self._w_sync = False
 
-    def _on_write_error_sync(self, length: int, callback: ErrorCallback | None, error: BaseException) -> None:
+    def _on_write_error_sync(self, length: int, callback: ErrorCallback | None, error: Exception) -> None:
         # onwrite(stream, er) with state.sync: onwriteError on the next tick.
         self._w_length -= length
         if self._errored is None:
             self._errored = error
         self._process.next_tick(self._on_write_error, callback, error)
 
-    def _on_write_error(self, callback: ErrorCallback | None, error: BaseException) -> None:
+    def _on_write_error(self, callback: ErrorCallback | None, error: Exception) -> None:
         # onwriteError: the write's callback, the queued ones, then errorOrDestroy.
         self._w_pending_cb -= 1
         if callback is not None:
@@ -637,7 +639,7 @@ class Duplex(EventEmitter):
                 self._clear_buffer()
             self._after_write(1, callback)
 
-    def _inflight_write_failed(self, error: BaseException) -> None:
+    def _inflight_write_failed(self, error: Exception) -> None:
         """A write in flight failed (onwrite with an error, asynchronously)."""
         inflight = self._w_inflight
         if not inflight:
@@ -648,7 +650,7 @@ class Duplex(EventEmitter):
             self._errored = error
         self._on_write_error(callback, error)
 
-    def _cancel_inflight_writes(self, error: BaseException) -> None:
+    def _cancel_inflight_writes(self, error: Exception) -> None:
         """The handle closed with writes in flight: each callback gets ``error`` (libuv's ECANCELED)."""
         inflight = self._w_inflight
         while inflight:
@@ -687,23 +689,23 @@ class Duplex(EventEmitter):
             if not self._w_corked:
                 self._clear_buffer()
 
-    def set_default_encoding(self, encoding: str) -> Duplex:
+    def set_default_encoding(self, encoding: str) -> Self:
         name = normalize_encoding(encoding)
         if name is None:
             raise err_unknown_encoding(encoding)
         self._w_default_encoding = name
         return self
 
-    def end(self, chunk: Any = None, encoding: Any = None, callback: ErrorCallback | None = None) -> Duplex:
+    def end(self, chunk: Any = None, encoding: Any = None, callback: ErrorCallback | None = None) -> Self:
         """writable.end([chunk[, encoding]][, callback]): write ``chunk``, then finish (FIN)."""
         if callable(chunk):
             callback, chunk, encoding = chunk, None, None
         elif callable(encoding):
             callback, encoding = encoding, None
-        error: BaseException | None = None
+        error: Exception | None = None
         if chunk is not None:
             result = self._write(chunk, encoding, None)
-            if isinstance(result, BaseException):
+            if isinstance(result, Exception):
                 error = result
         if self._w_corked:
             self._w_corked = 1
@@ -742,7 +744,7 @@ class Duplex(EventEmitter):
             and self._w_length == 0
         )
 
-    def _on_finish(self, error: BaseException | None) -> None:
+    def _on_finish(self, error: Exception | None) -> None:
         if self._w_prefinished:
             self._error_or_destroy(error or _err_multiple_callback())
             return
@@ -765,7 +767,7 @@ class Duplex(EventEmitter):
             self._w_pending_cb += 1
             called = [False]
 
-            def on_final(error: BaseException | None = None) -> None:
+            def on_final(error: Exception | None = None) -> None:
                 if called[0]:
                     self._error_or_destroy(_err_multiple_callback())
                     return
@@ -807,7 +809,7 @@ class Duplex(EventEmitter):
         if self._r_end_emitted:  # autoDestroy: both sides are done
             self.destroy()
 
-    def _call_finished_callbacks(self, error: BaseException | None) -> None:
+    def _call_finished_callbacks(self, error: Exception | None) -> None:
         callbacks, self._w_on_finished = self._w_on_finished, []
         for callback in callbacks:
             callback(error)
@@ -857,10 +859,10 @@ class Duplex(EventEmitter):
         return self._closed
 
     @property
-    def errored(self) -> BaseException | None:
+    def errored(self) -> Exception | None:
         return self._errored
 
-    def destroy(self, error: BaseException | None = None, callback: ErrorCallback | None = None) -> Duplex:
+    def destroy(self, error: BaseException | None = None, callback: ErrorCallback | None = None) -> Self:
         """Destroy the stream: 'error' (if ``error``), then 'close'."""
         if self._destroyed:
             if callback is not None:
@@ -870,11 +872,12 @@ class Duplex(EventEmitter):
         if self._w_buffered or self._w_on_finished:
             self._process.next_tick(self._error_buffer)
         if error is not None and self._errored is None:
-            self._errored = error
+            # Node's errors are Exceptions; anything else passed here is kept as it is.
+            self._errored = cast(Exception, error)
         self._destroyed = True
         called = [False]
 
-        def on_destroy(err: BaseException | None = None) -> None:
+        def on_destroy(err: Exception | None = None) -> None:
             if called[0]:
                 return
             called[0] = True
@@ -889,12 +892,12 @@ class Duplex(EventEmitter):
                 self._process.next_tick(self._emit_close_nt)
 
         try:
-            self._destroy(error, on_destroy)
+            self._destroy(cast("Exception | None", error), on_destroy)
         except Exception as err:  # noqa: BLE001 - onDestroy(err)
             on_destroy(err)
         return self
 
-    def _emit_error_close_nt(self, error: BaseException) -> None:
+    def _emit_error_close_nt(self, error: Exception) -> None:
         self._emit_error_nt(error)
         self._emit_close_nt()
 
@@ -902,13 +905,13 @@ class Duplex(EventEmitter):
         # emitClose is false for a net.Socket: the handle's close callback emits 'close'.
         self._close_emitted = True
 
-    def _emit_error_nt(self, error: BaseException) -> None:
+    def _emit_error_nt(self, error: Exception) -> None:
         if self._error_emitted:
             return
         self._error_emitted = True
         self.emit("error", error)
 
-    def _error_or_destroy(self, error: BaseException) -> None:
+    def _error_or_destroy(self, error: Exception) -> None:
         # errorOrDestroy with autoDestroy: destroy (unless already destroyed).
         if not self._destroyed:
             self.destroy(error)
@@ -917,7 +920,7 @@ class Duplex(EventEmitter):
 class _Pipe:
     """The listeners Readable.prototype.pipe sets up between ``src`` and ``dest``."""
 
-    def __init__(self, src: Duplex, dest: Any, options: dict[str, Any] | None) -> None:
+    def __init__(self, src: Duplex, dest: Any, options: Mapping[str, object] | None) -> None:
         self.src = src
         self.dest = dest
         self.do_end = not options or options.get("end") is not False
@@ -1002,7 +1005,7 @@ class _Pipe:
         if not src._r_await_drain and src._r_data_listening:
             src.resume()
 
-    def onerror(self, error: BaseException) -> None:
+    def onerror(self, error: Exception) -> None:
         dest = self.dest
         self.unpipe()
         dest.remove_listener("error", self.onerror)
