@@ -87,6 +87,10 @@ class BridgeImplementation:
         self._pinned = pinned
         self._spec = SpawnSpec(_argv(kind, path), _env(kind), kind)
         self._spare: Session | None = None
+        self._reusable: list[Session] = []
+        # A child that ends a test as it started serves the next one (see
+        # Session._recycled); NNC_BRIDGE_FRESH=1 starts a new one every time.
+        self._reuse = os.environ.get("NNC_BRIDGE_FRESH", "") in ("", "0")
         info = self._spare_session().wait_ready()
         if kind == "node":
             self._version = str(info["version"]).lstrip("v")
@@ -142,11 +146,21 @@ class BridgeImplementation:
         return f"{self._path} ({self._kind} {self._version}) through the bridge"
 
     def start(self) -> BridgeRuntime:
-        session = self._spare_session()
-        self._spare = None
-        session.wait_ready()
-        self._spare = self._spawn()  # boots while this test runs
-        return BridgeRuntime(session)
+        if self._reusable:
+            session = self._reusable.pop()
+        else:
+            session = self._spare_session()
+            self._spare = None
+            session.wait_ready()
+            self._spare = self._spawn()  # boots while this test runs
+        return BridgeRuntime(session, reuse=self._give_back if self._reuse else None)
+
+    def _give_back(self, session: Session) -> None:
+        _live_sessions.add(session)
+        if len(self._reusable) < 2:
+            self._reusable.append(session)
+        else:
+            session.close()
 
     # ------------------------------------------------------------------
 
@@ -164,9 +178,9 @@ class BridgeImplementation:
         return spare
 
     def __del__(self) -> None:
-        spare = getattr(self, "_spare", None)
-        if spare is not None:
-            spare.close()
+        for session in [getattr(self, "_spare", None), *getattr(self, "_reusable", [])]:
+            if session is not None:
+                session.close()
 
 
 def _major(version: str) -> int:

@@ -17,9 +17,12 @@ __all__ = ["BridgeRuntime"]
 class BridgeRuntime:
     """One runtime child process, for one test."""
 
-    def __init__(self, session: Session, *, has_net: bool = True) -> None:
+    def __init__(
+        self, session: Session, *, has_net: bool = True, reuse: Callable[[Session], None] | None = None
+    ) -> None:
         self._session = session
         self._has_net = has_net
+        self._reuse = reuse
         self._abort_controller: Any = None
 
     @property
@@ -81,7 +84,7 @@ class BridgeRuntime:
         return self._session.request(["eval", source])
 
     def close(self) -> list[str]:
-        return self._session.close()
+        return self._session.close(self._reuse)
 
     def __repr__(self) -> str:
         return f"<BridgeRuntime {self._session.label} pid {self.pid}>"

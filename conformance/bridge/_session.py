@@ -37,6 +37,7 @@ from ._names import js_name, py_name
 from ._proxies import JSClass, JSFunction, JSModule, JSObject, JSPromise, JSSymbol, build_class
 from ._tasks import Task, thenable_then
 from ._warnings import emit_warning
+from ..probes._fds import open_sockets
 
 __all__ = ["Session", "SpawnSpec"]
 
@@ -72,8 +73,6 @@ class Session:
         self.label = spec.label
         self.proc: subprocess.Popen[bytes] | None = None
         self._spawn(())
-        self.ready: dict[str, Any] | None = None
-        self.used = False
 
     # ================================================================ process
 
@@ -105,6 +104,17 @@ class Session:
         self._rbuf = bytearray()
         self._poll = select.poll()
         self._poll.register(self._rfd, select.POLLIN)
+        self._log_start = 0
+        self._recycles = 0
+        self._inherited = bool(extra_fds)
+        self._sockets_at_start: dict[str, int] | None = None
+        self.ready: dict[str, Any] | None = None
+        self._reset_state()
+
+    def _reset_state(self) -> None:
+        self.not_reused: str | None = None  # why close() did not hand the child on
+        self.used = False
+        self._tainted = False  # an uncaught exception or a timeout happened: never reuse
         # protocol state
         self._dead: BaseException | None = None
         self._broken = False  # an exception interrupted a wait: the stream position is unknown
@@ -134,6 +144,7 @@ class Session:
             if msg[0] != "ready":
                 raise self._protocol_error(msg)
             self.ready = msg[1]
+            self._sockets_at_start = open_sockets(self.pid)
         return self.ready
 
     def respawn(self, extra_fds: Sequence[int]) -> None:
@@ -153,7 +164,7 @@ class Session:
             self._log.flush()
             self._log.seek(0, os.SEEK_END)
             size = self._log.tell()
-            self._log.seek(max(0, size - STDERR_TAIL))
+            self._log.seek(max(self._log_start, size - STDERR_TAIL))
             return self._log.read().decode("utf-8", "replace").strip()
         except (OSError, ValueError):
             return ""
@@ -174,8 +185,12 @@ class Session:
         self._wfd = self._rfd = -1
         self._closed = True
 
-    def close(self) -> list[str]:
-        """End the child. Returns what was still alive in it (when it can still tell)."""
+    def close(self, reuse: Callable[[Session], None] | None = None) -> list[str]:
+        """End the child. Returns what was still alive in it (when it can still tell).
+
+        With ``reuse``, a child that is provably as it started (see _recycled)
+        is handed to ``reuse`` as a new Session instead of being killed.
+        """
         if self._closed:
             return []
         alive: list[str] = []
@@ -184,12 +199,71 @@ class Session:
                 alive = [str(item) for item in self.request(["alive"], silence=5.0)]
             except BaseException:  # noqa: BLE001 - a dying child has nothing to report
                 alive = []
+            if alive:
+                self.not_reused = "alive: " + "; ".join(alive)
+            elif reuse is not None:
+                fresh = self._recycled()
+                if fresh is not None:
+                    reuse(fresh)
+                    return []
         self._terminate()
         try:
             self._log.close()
         except OSError:
             pass
         return alive
+
+    # A runtime boots in 20-50 ms of CPU (Node, Deno), more than most tests
+    # take, so a child that ends a test exactly as it started is reused: the
+    # next test gets a Session with empty tables on the same process. "Exactly
+    # as it started" is checked, never assumed: nothing alive (not even
+    # unref'd), no socket beyond those it had when ready, no uncaught
+    # exception, timeout, warning (Node warns about some things once per
+    # process) or inherited descriptor, nothing left in the queues (the loop is
+    # run once and must go idle without calling Python), no pending promise,
+    # and every module-level property of node:events/node:net/node:timers, the
+    # prototypes of their classes and the globals unchanged (host.cjs
+    # recycle). Anything else, and the child is killed as before.
+    # NNC_BRIDGE_FRESH=1 turns reuse off.
+    MAX_REUSES = 100
+    DRAIN_TIMEOUT = 1.0
+
+    def _recycled(self) -> Session | None:
+        self.not_reused = self._reuse_refusal()
+        if self.not_reused is not None:
+            return None
+        fresh = Session.__new__(Session)
+        for name in ("_spec", "label", "proc", "_log", "_wfd", "_rfd", "_rbuf", "_poll", "ready", "_sockets_at_start"):
+            setattr(fresh, name, getattr(self, name))
+        fresh._inherited = False
+        fresh._recycles = self._recycles + 1
+        self._log.seek(0, os.SEEK_END)
+        fresh._log_start = self._log.tell()
+        fresh._reset_state()
+        # This Session is over: its proxies must not reach the next test's.
+        self._closed = True
+        self._dead = BridgeError(f"{self.label}: this runtime was closed")
+        return fresh
+
+    def _reuse_refusal(self) -> str | None:
+        """Why this child cannot serve another test, or None when it can."""
+        if self._tainted or self._signalled:
+            return "an uncaught exception, a timeout or an unsettled script"
+        if self._inherited:
+            return "an inherited descriptor"
+        if self._recycles >= self.MAX_REUSES:
+            return f"served {self.MAX_REUSES} tests"
+        if open_sockets(self.pid).keys() != (self._sockets_at_start or {}).keys():
+            return "it holds sockets it did not hold when it started"
+        try:
+            self._send(["loop"])
+            msg = self._recv(time.monotonic() + self.DRAIN_TIMEOUT)
+            if msg != ["idle"]:
+                return f"its queues were not empty ({msg[0]!r} instead of idle)"
+            reason = self.request(["recycle"], silence=5.0)
+        except BaseException as exc:  # noqa: BLE001 - whatever went wrong, the child is not reused
+            return f"{type(exc).__name__}: {exc}"
+        return None if reason is None else str(reason)
 
     def _usable(self) -> bool:
         return self._dead is None and not self._broken and not self._closed
@@ -323,8 +397,10 @@ class Session:
         event = self._loop(deadline, timeout)
         if event[0] == "idle":
             if script is not None and script.state == 0:
+                self._tainted = True
                 raise RuntimeError("the loop went idle while the script's top-level await was still pending")
             return
+        self._tainted = True
         if event[0] == "uncaught":
             raise self.as_exception(event[1])
         alive = "; ".join(str(item) for item in event[1]) or "nothing reported (a pending promise?)"

@@ -306,12 +306,15 @@ function pyFunction(pyid, pad) {
     // `pad`: Node passes no argument where the binding promises None for
     // "no error" (close(cb), write(..., cb), end(cb)); padding makes the
     // Python callback's one signature hold.
+    const born = epoch;
     fn = pad
       ? function (...args) {
+          if (born !== epoch) return undefined; // the test it belonged to is over
           while (args.length < pad) args.push(undefined);
           return callPy(['cb', pyid, args.map(enc)]);
         }
       : function (...args) {
+          if (born !== epoch) return undefined;
           return callPy(['cb', pyid, args.map(enc)]);
         };
     fromPython.set(fn, pyid);
@@ -355,9 +358,10 @@ function pyThenable(pyid) {
   let obj = pyValues.get(pyid);
   if (obj === undefined) {
     obj = {};
+    const born = epoch;
     Object.defineProperty(obj, 'then', {
       get() {
-        return callPy(['await', pyid]);
+        return born === epoch ? callPy(['await', pyid]) : undefined;
       },
       enumerable: true,
     });
@@ -455,6 +459,8 @@ function perform(msg) {
       return clearTimer(msg[1], dec(msg[2]));
     case 'alive':
       return alive();
+    case 'recycle':
+      return recycle();
     case 'eval':
       // BridgeRuntime.evaluate (the bridge's own tests): an expression, in
       // the global scope plus `require`.
@@ -512,8 +518,10 @@ function subclass(base, name, forwarded) {
     constructor: { value: ctor, writable: true, configurable: true },
   });
   Object.setPrototypeOf(ctor, base);
+  const born = epoch;
   for (const [key, pyname] of forwarded) {
     const forward = function (...args) {
+      if (born !== epoch) return undefined;
       return callPy(['pm', enc(this), pyname, args.map(enc)]);
     };
     forwarders.add(forward);
@@ -610,6 +618,8 @@ function alive() {
     kinds.push(what === 'Immediate' ? /^Immediate$/ : /^Timeout$/);
   }
   const extra = resources();
+  const ours = keepAlive === null ? -1 : extra.indexOf('Immediate');
+  if (ours >= 0) extra.splice(ours, 1);
   for (const name of baseline) {
     const at = extra.indexOf(name);
     if (at >= 0) extra.splice(at, 1);
@@ -621,6 +631,145 @@ function alive() {
   return found.concat(extra);
 }
 
+// ------------------------------------------------------------ reuse
+
+// Python reuses a child whose test left it exactly as it started (see
+// _session.py Session._recycled). Here: nothing alive, nothing pending, no
+// uncaught exception or warning since the start, and every own property of
+// the modules, their classes' prototype chains and the global object as it
+// was (accessors whose state hides in closures are compared by value).
+let dirty = null; // why this process must not be reused, once it must not
+// Which test this is. A JS stand-in for a Python function outlives its test
+// in the heap; should anything call it later (an unref'd JS timer), it is a
+// no-op, as it would be in a process killed at the end of its test.
+let epoch = 0;
+
+function snapshotTargets() {
+  const targets = [];
+  const seen = new Set();
+  const add = (o) => {
+    if (o !== null && (typeof o === 'object' || typeof o === 'function') && !seen.has(o)) {
+      seen.add(o);
+      targets.push(o);
+    }
+  };
+  const chain = (o) => {
+    for (let p = o; p && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) add(p);
+  };
+  for (const module of [events, net, timers]) {
+    add(module);
+    for (const key of Object.keys(module)) {
+      let value;
+      try {
+        value = module[key];
+      } catch {
+        continue;
+      }
+      if (typeof value === 'function') {
+        add(value);
+        if (value.prototype) chain(value.prototype);
+      }
+    }
+  }
+  chain(events.prototype);
+  add(globalThis);
+  for (const name of ['AbortController', 'AbortSignal', 'EventTarget', 'Promise']) {
+    if (typeof globalThis[name] === 'function') chain(globalThis[name].prototype);
+  }
+  return targets;
+}
+
+const hiddenState = [
+  () => events.defaultMaxListeners,
+  () => events.EventEmitter.captureRejections,
+  () => (typeof net.getDefaultAutoSelectFamily === 'function' ? net.getDefaultAutoSelectFamily() : null),
+  () => (typeof net.getDefaultAutoSelectFamilyAttemptTimeout === 'function' ? net.getDefaultAutoSelectFamilyAttemptTimeout() : null),
+  () => require('node:stream').getDefaultHighWaterMark?.(false),
+  () => ['beforeExit', 'uncaughtException', 'unhandledRejection', 'warning', 'SIGUSR2', 'exit'].map((e) => process.listenerCount(e)).join(),
+];
+
+function snapshot(targets) {
+  return {
+    props: targets.map((target) =>
+      Reflect.ownKeys(target).map((key) => [key, Object.getOwnPropertyDescriptor(target, key)]),
+    ),
+    hidden: hiddenState.map((read) => {
+      try {
+        return read();
+      } catch {
+        return undefined;
+      }
+    }),
+  };
+}
+
+function sameDescriptor(a, b) {
+  return (
+    a !== undefined &&
+    b !== undefined &&
+    Object.is(a.value, b.value) &&
+    a.get === b.get &&
+    a.set === b.set &&
+    a.writable === b.writable &&
+    a.enumerable === b.enumerable &&
+    a.configurable === b.configurable
+  );
+}
+
+function changedSince(before) {
+  const now = snapshot(pristineTargets);
+  for (let i = 0; i < before.hidden.length; i++) {
+    if (!Object.is(before.hidden[i], now.hidden[i])) return `module state ${i} changed`;
+  }
+  for (let t = 0; t < before.props.length; t++) {
+    const was = before.props[t];
+    const is = now.props[t];
+    if (was.length !== is.length) {
+      const names = (list) => list.map(([key]) => String(key));
+      const [a, b] = [names(was), names(is)];
+      const diff = b.filter((k) => !a.includes(k)).map((k) => `+${k}`).concat(a.filter((k) => !b.includes(k)).map((k) => `-${k}`));
+      return `properties of ${describeTarget(pristineTargets[t])} changed: ${diff.join(' ')}`;
+    }
+    for (let k = 0; k < was.length; k++) {
+      if (was[k][0] !== is[k][0] || !sameDescriptor(was[k][1], is[k][1])) {
+        return `${describeTarget(pristineTargets[t])}.${String(was[k][0])} changed`;
+      }
+    }
+  }
+  return null;
+}
+
+function describeTarget(target) {
+  if (target === globalThis) return 'globalThis';
+  return (typeof target === 'function' ? target.name : target.constructor && target.constructor.name) || 'object';
+}
+
+function recycle() {
+  if (dirty !== null) return dirty;
+  if (pendingTasks.size > 0) return 'a Python coroutine is still pending';
+  const still = alive();
+  if (still.length > 0) return `alive: ${still.join('; ')}`;
+  const changed = changedSince(pristine);
+  if (changed !== null) return changed;
+  // Forget everything the last test held; the module handles get their
+  // first ids again, so the next Session's 'ready' still holds.
+  objects.length = 1;
+  objectIds.clear();
+  described.clear();
+  fromPython.clear();
+  pyFunctions.clear();
+  pyValues.clear();
+  jsSymbols.clear();
+  symbolsById.length = 1;
+  liveTimers.clear();
+  subclassed = false;
+  epoch++;
+  idOf(events);
+  idOf(net);
+  idOf(globalThis);
+  return null;
+}
+
 // ------------------------------------------------------- process events
 
 process.on('beforeExit', () => {
@@ -629,13 +778,17 @@ process.on('beforeExit', () => {
   // 'beforeExit' again (Node exits after 'beforeExit' if nothing was queued).
   send(['idle']);
   serve();
-  timers.setImmediate(() => {});
+  keepAlive = timers.setImmediate(() => {
+    keepAlive = null;
+  });
 });
+let keepAlive = null; // our own Immediate: alive() does not report it
 
 function uncaught(err) {
   // An exception that escaped a callback ends Python's run() with it (the
   // same object when it is a Python exception); the process lives on, as the
   // binding's run() may be called again.
+  dirty = 'an uncaught exception';
   inLoop = false;
   send(['uncaught', enc(err)]);
   serve();
@@ -644,6 +797,7 @@ process.on('uncaughtException', uncaught);
 process.on('unhandledRejection', uncaught);
 
 process.on('warning', (warning) => {
+  dirty = `a ${warning.name}`; // some warnings are emitted once per process
   const fields = [];
   for (const key of ['emitter', 'type', 'count', 'code']) {
     if (warning[key] !== undefined) fields.push([key, enc(warning[key])]);
@@ -656,6 +810,7 @@ process.on('warning', (warning) => {
 // the loop; Python ignores a report it did not ask for.
 process.on('SIGUSR2', () => {
   if (!inLoop) return;
+  dirty = 'a timeout';
   inLoop = false;
   send(['timeout', alive()]);
   serve();
@@ -679,9 +834,7 @@ function feature(test) {
   }
 }
 
-send([
-  'ready',
-  enc({
+const info = enc({
     version: process.version,
     node: process.versions.node,
     bun: process.versions.bun || null,
@@ -694,6 +847,12 @@ send([
       dispose: feature(() => typeof net.Server.prototype[kAsyncDispose] === 'function'),
       blockList: feature(() => typeof net.BlockList === 'function'),
     },
-  }),
-]);
+  });
+// Taken after everything this file does at startup, and twice: reading some
+// properties loads modules lazily (net.BlockList brings in undici's global
+// dispatcher in Node; require('node:stream') adds Readable.map & co. in Bun).
+snapshot(snapshotTargets());
+const pristineTargets = snapshotTargets();
+const pristine = snapshot(pristineTargets);
+send(['ready', info]);
 serve();

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import threading
 import time
+import warnings
 
 import pytest
 
@@ -37,8 +38,66 @@ def test_pid_is_the_child_and_close_ends_it(bridge_impl: BridgeImplementation) -
     rt = bridge_impl.start()
     pid = rt.pid
     assert pid != os.getpid() and os.path.exists(f"/proc/{pid}")
+    rt.events.EventEmitter.default_max_listeners = 11  # module state changed: not reusable
     assert rt.close() == []
     assert _gone(pid)
+
+
+def test_a_child_left_as_it_started_serves_the_next_test_with_nothing_of_the_last(
+    bridge_impl: BridgeImplementation,
+) -> None:
+    first = bridge_impl.start()
+    emitter = first.events.EventEmitter()
+    emitter.on("x", print)
+    assert first.net is not None
+    server = first.net.create_server()
+    first.run(lambda: server.listen(0, "127.0.0.1", server.close), timeout=5)
+    assert first.close() == []
+    assert first._session.not_reused is None
+    second = bridge_impl.start()
+    try:
+        assert second.pid == first.pid
+        with pytest.raises(RuntimeError, match="closed"):
+            emitter.emit("x")  # the last test's proxies do not reach the next test
+        assert second.events.EventEmitter.default_max_listeners == 10
+    finally:
+        second.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ("require('events').defaultMaxListeners = 3", "module state"),
+        ("require('net').Server.prototype.extra = 1", "+extra"),
+        ("globalThis.leftover = 1", "+leftover"),
+        ("process.emitWarning('once per process', 'DeprecationWarning', 'DEP9999')", "warn"),
+        ("process.nextTick(() => {})", None),
+    ],
+)
+def test_a_child_that_changed_is_not_reused(bridge_impl: BridgeImplementation, change: str, reason: str | None) -> None:
+    rt = bridge_impl.start()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rt.evaluate(change)
+    rt.close()
+    if reason is None:
+        assert rt._session.not_reused is None
+    else:
+        assert rt._session.not_reused is not None and reason in rt._session.not_reused
+        assert _gone(rt.pid)
+
+
+def test_an_unrefd_timer_makes_a_child_unreusable(rt: BridgeRuntime) -> None:
+    rt.set_timeout(print, 60_000).unref()
+    assert rt.close() == ["Timeout(60000 ms) (unref'd)"]
+    assert "Timeout" in (rt._session.not_reused or "")
+
+
+def test_a_queued_callback_into_python_makes_a_child_unreusable(rt: BridgeRuntime) -> None:
+    called: list[int] = []
+    rt.next_tick(called.append, 1)
+    rt.close()
+    assert called == [] and "queues were not empty" in (rt._session.not_reused or "")
 
 
 def test_a_crash_fails_with_the_runtimes_stderr_and_the_next_runtime_is_fresh(
