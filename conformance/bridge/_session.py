@@ -49,6 +49,9 @@ SILENCE_TIMEOUT = 30.0
 REPORT_GRACE = 3.0
 STDERR_TAIL = 8000
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+
+
 class SpawnSpec:
     """How to start a runtime child: its argv and environment."""
 
@@ -112,6 +115,7 @@ class Session:
         self._reset_state()
 
     def _reset_state(self) -> None:
+        self._decoder = json.JSONDecoder(object_hook=self._decode).decode
         self.not_reused: str | None = None  # why close() did not hand the child on
         self.used = False
         self._tainted = False  # an uncaught exception or a timeout happened: never reuse
@@ -289,7 +293,7 @@ class Session:
     # =================================================================== wire
 
     def _send(self, msg: list[Any]) -> None:
-        data = json.dumps(msg, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode()
+        data = _ENCODER(msg).encode()
         data = len(data).to_bytes(4, "little") + data
         try:
             while data:
@@ -308,7 +312,7 @@ class Session:
                 if len(buf) >= size:
                     payload = bytes(buf[4:size])
                     del buf[:size]
-                    msg: list[Any] = json.loads(payload, object_hook=self._decode)
+                    msg: list[Any] = self._decoder(payload.decode())
                     return msg
             if deadline is not None:
                 left = deadline - time.monotonic()
