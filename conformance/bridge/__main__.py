@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 
 from ._errors import BridgeError
 from ._install import PACKAGES, binary, install, install_dir
@@ -55,12 +56,13 @@ def bench(kinds: list[str], n: int) -> int:
         emitter.on("tick", lambda: None)
         identity = runtime.evaluate("(value) => value")
         payload = {"local_address": "127.0.0.1", "port": 8124, "data": b"x" * 64, "list": list(range(8))}
-        timings = {}
-        for label, call in [
+        timings: dict[str, float] = {}
+        calls: list[tuple[str, Callable[[], object]]] = [
             ("python -> js (listener_count)", lambda: emitter.listener_count("tick")),
             ("python -> js -> python (emit)", lambda: emitter.emit("tick")),
             ("python -> js, dict of 4 (identity)", lambda: identity(payload)),
-        ]:
+        ]
+        for label, call in calls:
             for _ in range(min(n, 200)):
                 call()
             begin = time.perf_counter()
