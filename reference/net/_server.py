@@ -315,7 +315,6 @@ class Server(EventEmitter):
         self._listening_id = 1
         self._pipe_name: str | None = None
         self._connection_key: str | None = None
-        self._pending_lookup: asyncio.Task[Any] | None = None
         self.max_connections: Any = None
         self.allow_half_open: Any = opts.get("allow_half_open") or False
         self.pause_on_connect = js_truthy(opts.get("pause_on_connect"))

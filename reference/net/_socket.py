@@ -89,7 +89,6 @@ class _Connection(Handle):
         self.shutdown_callback: Callable[[Exception | None], None] | None = None
         self.close_callback: Callable[[], None] | None = None
         self.resetting = False
-        self.closed_by_us = False
         self.attach_started = False
         self.attach_task: asyncio.Task[Any] | None = None
         self._activate()
@@ -113,8 +112,10 @@ class _Connection(Handle):
         if task.cancelled():
             return
         error = task.exception()
-        if error is not None and self.state in (_ATTACHING, _OPEN):
-            # The transport could not be made: the handle is dead.
+        if error is not None and self.state != _CLOSED:
+            # The transport could not be made: the handle is dead (its socket
+            # too, if connect_accepted_socket failed before taking it).
+            self.sock.close()
             self.state = _CLOSING
             self._closed(error if isinstance(error, OSError) else OSError(_errno.EBADF, str(error)))
 
@@ -204,7 +205,6 @@ class _Connection(Handle):
             return
         self.close_callback = callback
         self.resetting = reset
-        self.closed_by_us = True
         if state == _RAW:
             self._set_linger_zero() if reset else None
             self.sock.close()
@@ -461,7 +461,6 @@ class Socket(Duplex):
             writable_high_water_mark=int(writable_hwm) if is_number(writable_hwm) else DEFAULT_HIGH_WATER_MARK,  # type: ignore[arg-type]
         )
         self.connecting = False
-        self._had_error = False
         self._handle: _Connection | None = None
         self._transport: asyncio.Transport | None = None
         self._peername: AddressInfo | None = None
