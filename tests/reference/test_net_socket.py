@@ -493,11 +493,16 @@ def test_reset_and_destroy_on_a_pipe_is_a_type_error(process: Process) -> None:
                     sock.connect(path)
                     sock.recv(1)
 
-            threading.Thread(target=client, daemon=True).start()
+            thread = threading.Thread(target=client, daemon=True)
+            threads.append(thread)
+            thread.start()
 
         server.listen(path, listening)
 
+    threads: list[threading.Thread] = []
     process.run(main, 5)
+    for thread in threads:
+        thread.join(5)  # the client's own socket is closed before the descriptor check
     assert seen == ["ERR_INVALID_HANDLE_TYPE"]
     assert not os.path.exists(path)
 
