@@ -30,6 +30,7 @@ import asyncio
 import asyncio.selector_events
 import errno as _errno
 import math
+import os
 import socket as _socket
 import struct
 import weakref
@@ -486,6 +487,9 @@ class Socket(Duplex):
         self.on("end", self._on_readable_stream_end)
         self.server: Server | None = None
         self._server: Server | None = None
+        if _handle is None and opts.get("fd") is not None:
+            # new net.Socket({fd}): createHandle(fd) + handle.open(fd).
+            _handle = _handle_for_fd(self._process, opts["fd"])
         if _handle is not None:
             self._handle = _handle
             _handle.owner = self
@@ -496,8 +500,6 @@ class Socket(Duplex):
                     self._r_flowing = False
                 else:
                     self.read(0)
-        elif opts.get("fd") is not None:
-            raise NodeTypeError("ERR_INVALID_FD_TYPE", f"Unsupported fd type: {opts['fd']!r}")
         signal = opts.get("signal")
         if signal is not None:
             if getattr(signal, "aborted", None) is None:
@@ -968,6 +970,24 @@ class Socket(Duplex):
         peer = self._getpeername()
         where = f"{peer.get('address')}:{peer.get('port')}" if peer else "pipe" if self._handle else "closed"
         return f"<net.Socket {where}>"
+
+
+def _handle_for_fd(process: Process, fd: object) -> _Connection:
+    # lib/net.js createHandle: validateInt32(fd, 'fd', 0), then the descriptor
+    # must be a TCP or Unix stream socket (ERR_INVALID_FD_TYPE otherwise).
+    from ._validators import validate_int32
+
+    number = validate_int32(fd, "fd", 0)
+    try:
+        with _socket.socket(fileno=os.dup(number)) as probe:
+            family, kind = probe.family, probe.type
+    except OSError:
+        family, kind = None, None
+    if kind != _socket.SOCK_STREAM or family not in (_socket.AF_INET, _socket.AF_INET6, _socket.AF_UNIX):
+        raise NodeTypeError("ERR_INVALID_FD_TYPE", f"Unsupported fd type: {'UNKNOWN' if family is None else 'UDP'}")
+    sock = _socket.socket(family, _socket.SOCK_STREAM, fileno=number)
+    sock.setblocking(False)
+    return connection_handle(process, sock)
 
 
 def _abort_error(signal: Any) -> Exception:

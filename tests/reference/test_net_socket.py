@@ -506,3 +506,27 @@ def test_reset_and_destroy_on_a_pipe_is_a_type_error(process: Process) -> None:
     assert seen == ["ERR_INVALID_HANDLE_TYPE"]
     assert not os.path.exists(path)
 
+
+
+def test_a_socket_on_an_inherited_descriptor(process: Process) -> None:
+    # new net.Socket({fd}): the descriptor becomes the socket's handle.
+    mine, theirs = socket.socketpair()
+    seen: list[object] = []
+    try:
+
+        def main() -> None:
+            sock = net.Socket({"fd": os.dup(mine.fileno())})
+            sock.on("data", lambda data: (seen.append(data), sock.end(b"pong")))
+            sock.on("close", lambda had_error: seen.append(("close", had_error)))
+            theirs.sendall(b"ping")
+            theirs.shutdown(socket.SHUT_WR)
+
+        process.run(main, 5)
+        assert seen == [b"ping", ("close", False)]
+        assert theirs.recv(16) == b"pong"
+        with open(__file__) as handle, pytest.raises(NodeTypeError) as info:
+            net.Socket({"fd": handle.fileno()})
+        assert info.value.code == "ERR_INVALID_FD_TYPE"
+    finally:
+        mine.close()
+        theirs.close()
