@@ -476,6 +476,7 @@ class Socket(Duplex):
         self._timeout_ms = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self._last_active = 0.0
+        self._last_write_queue_size = 0
         self.timeout: float | None = None
         self._no_delay = bool(js_truthy(opts.get("no_delay")))
         self._keep_alive = bool(js_truthy(opts.get("keep_alive")))
@@ -815,6 +816,15 @@ class Socket(Duplex):
         if remaining > 0.0005:
             self._timer = loop.call_later(remaining, self._on_timer)
             return
+        # Socket.prototype._onTimeout: a write that is still making progress
+        # (the queue shrank since the last look) is activity, not idleness.
+        transport = self._handle.transport if self._handle is not None else None
+        if self._w_inflight and transport is not None:
+            queued = transport.get_write_buffer_size()
+            if queued != self._last_write_queue_size:
+                self._last_write_queue_size = queued
+                self._touch()
+                return
         self._process.invoke(self.emit, "timeout")
 
     def _clear_timer(self) -> None:
