@@ -507,10 +507,13 @@ class Server(EventEmitter):
     def _lookup_and_listen(self, port: int, host: Any, backlog: Any, flags: dict[str, bool]) -> None:
         # lookupAndListen: dns.lookup(host, {all: true}), even for a literal IP
         # (clause D81); only the latest listen()/close() counts (D84).
+        if not isinstance(host, str):
+            # dns.lookup validates the hostname synchronously, inside listen().
+            raise err_invalid_arg_type("hostname", "of type string", host)
         listening_id = self._listening_id
         process = self._process
         process.begin_request()
-        host_name = str(host)
+        host_name = host
 
         async def lookup() -> list[tuple[Any, ...]]:
             return await process.loop.getaddrinfo(host_name, None, type=_socket.SOCK_STREAM)
