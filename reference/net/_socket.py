@@ -207,7 +207,8 @@ class _Connection(Handle):
         self.close_callback = callback
         self.resetting = reset
         if state == _RAW:
-            self._set_linger_zero() if reset else None
+            if reset:
+                self._set_linger_zero()
             self.sock.close()
             self.state = _CLOSING
             self._process.loop.call_soon(self._closed, None)
