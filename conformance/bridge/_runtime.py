@@ -63,9 +63,16 @@ class BridgeRuntime:
         self._session.run(main, timeout)
 
     def inherit_fd(self, sock: socket.socket) -> int:
-        # A child inherits descriptors only at spawn, so the (still unused)
-        # child is replaced by one started with this one; the number is the
-        # same in the child as here (pass_fds).
+        # Deno can take the descriptor itself (pidfd_getfd through its FFI,
+        # host.cjs grabFd), keeping its process and pid.
+        if self._session.wait_ready().get("deno"):
+            grabbed = self._session.request(["grabfd", sock.fileno()])
+            if isinstance(grabbed, int):
+                self._session.inherited()
+                return grabbed
+        # Otherwise: a child inherits descriptors only at spawn, so the (still
+        # unused) child is replaced by one started with this one; the number
+        # is the same in the child as here (pass_fds).
         duplicate = os.dup(sock.fileno())
         try:
             self._session.respawn([duplicate])

@@ -151,10 +151,16 @@ class Session:
             self._sockets_at_start = open_sockets(self.pid)
         return self.ready
 
+    def inherited(self) -> None:
+        """The child took a descriptor of ours: it is not reused for another test."""
+        self._inherited = True
+
     def respawn(self, extra_fds: Sequence[int]) -> None:
         """Start over with more inherited descriptors (Runtime.inherit_fd); only before first use."""
-        if self.used:
+        if self.used and not (self.ready or {}).get("deno"):
             raise BridgeError("the runtime has been used; a descriptor can only be inherited before that")
+        if self.used:
+            raise BridgeError("the runtime has been used and could not take the descriptor itself")
         old = self.ready
         self._terminate()
         self.ready = None

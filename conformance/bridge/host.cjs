@@ -461,6 +461,8 @@ function perform(msg) {
       return alive();
     case 'recycle':
       return recycle();
+    case 'grabfd':
+      return grabFd(msg[1]);
     case 'eval':
       // BridgeRuntime.evaluate (the bridge's own tests): an expression, in
       // the global scope plus `require`.
@@ -530,6 +532,34 @@ function subclass(base, name, forwarded) {
   subclassed = true;
   described.add(idOf(ctor)); // Python knows this class: it is the Python class
   return objectIds.get(ctor);
+}
+
+// Runtime.inherit_fd without a new process, where the runtime has an FFI
+// (Deno): take a duplicate of Python's descriptor with pidfd_getfd(2). Deno
+// owns sockets from its own startup, which a respawned child would bring as
+// "new" sockets to the kit's descriptor check. Null when it cannot (no FFI, a
+// kernel before 5.6, ptrace not allowed): Python then respawns the child.
+function grabFd(fd) {
+  if (typeof Deno === 'undefined' || typeof Deno.dlopen !== 'function') return null;
+  let lib;
+  try {
+    lib = Deno.dlopen('libc.so.6', {
+      syscall: { parameters: ['i64', 'i64', 'i64', 'i64'], result: 'i64' },
+      close: { parameters: ['i32'], result: 'i32' },
+    });
+  } catch {
+    return null;
+  }
+  try {
+    // pidfd_open = 434 and pidfd_getfd = 438 on every Linux architecture.
+    const pidfd = Number(lib.symbols.syscall(434n, BigInt(process.ppid), 0n, 0n));
+    if (pidfd < 0) return null;
+    const got = Number(lib.symbols.syscall(438n, BigInt(pidfd), BigInt(fd), 0n, 0n));
+    lib.symbols.close(pidfd);
+    return got >= 0 ? got : null;
+  } finally {
+    lib.close();
+  }
 }
 
 // ------------------------------------------------------------ timers
