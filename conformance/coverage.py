@@ -13,6 +13,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import re
 import sys
 from collections import defaultdict
@@ -43,12 +45,14 @@ class _Collector:
 def collect_suite() -> dict[str, tuple[list[str], list[str]]]:
     """Test id -> (clauses, features), for the whole installed suite."""
     collector = _Collector()
-    code = pytest.main(
-        ["--collect-only", "-q", "--impl=reference", "-p", "no:randomly", "-p", "no:cacheprovider", str(SUITE_DIR)],
-        plugins=[collector],
-    )
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        code = pytest.main(
+            ["--collect-only", "-q", "--impl=reference", "-p", "no:randomly", "-p", "no:cacheprovider", str(SUITE_DIR)],
+            plugins=[collector],
+        )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
-        raise SystemExit(f"collecting the suite failed (exit code {code})")
+        raise SystemExit(f"collecting the suite failed (exit code {code}):\n{output.getvalue()[-3000:]}")
     return collector.tests
 
 
