@@ -96,7 +96,7 @@ const fromPython = new Map(); // JS stand-in (function, Error, Symbol) -> pyid
 const pyFunctions = new Map(); // `${pyid}:${pad}` -> JS function
 const pyValues = new Map(); // pyid -> JS Error or Symbol standing for it
 const pendingTasks = new Map(); // Python coroutine id -> {resolve, reject}
-const jsSymbols = new Map(); // symbol -> id (symbols cannot be Map keys in every runtime's WeakMap, a Map is fine)
+const jsSymbols = new Map(); // JS-made symbol -> id
 const symbolsById = [undefined];
 
 function idOf(value) {
