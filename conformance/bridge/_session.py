@@ -406,6 +406,9 @@ class Session:
                 raise script.result
         event = self._loop(deadline, timeout)
         if event[0] == "idle":
+            if script is not None and script.state == 2:
+                self._tainted = True
+                raise script.result
             if script is not None and script.state == 0:
                 self._tainted = True
                 raise RuntimeError("the loop went idle while the script's top-level await was still pending")

@@ -9,8 +9,8 @@
 # An async listener's coroutine is a Promise in JS (host.cjs pyTask): already
 # settled if the coroutine finished in its first step, else pending until Task
 # settles it. `run(main)` with a coroutine main is the script's top-level await:
-# an exception it raises after its first step is thrown into JS from the
-# then-callback, so it surfaces as an unhandled rejection, which ends run().
+# an exception it raises after its first step is thrown in the child on the
+# next tick, an uncaught exception, which ends run() with it.
 
 from __future__ import annotations
 
@@ -96,8 +96,11 @@ class Task:
         self._raise_if_script_failed()
 
     def _raise_if_script_failed(self) -> None:
+        # The script's exception ends the process at once, live handles or
+        # not: have the child throw it from a nextTick, an uncaught exception
+        # there (not an unhandled rejection, which Bun reports only later).
         if self._script and self.state == REJECTED:
-            raise self.result
+            self._session.request(["fail", self._session.encode(self.result)])
 
     def _settle(self, state: int, result: Any) -> None:
         self.state = state

@@ -463,6 +463,14 @@ function perform(msg) {
       return recycle();
     case 'grabfd':
       return grabFd(msg[1]);
+    case 'fail': {
+      // The script's top-level await failed (Python's run(main) coroutine).
+      const err = dec(msg[1]);
+      process.nextTick(() => {
+        throw err;
+      });
+      return undefined;
+    }
     case 'eval':
       // BridgeRuntime.evaluate (the bridge's own tests): an expression, in
       // the global scope plus `require`.

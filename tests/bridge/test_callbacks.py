@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -121,6 +122,35 @@ def test_a_coroutine_main_awaits_js_promises(rt: BridgeRuntime) -> None:
 
     rt.run(main, timeout=5)
     assert got == [[1, "two"]]
+
+
+def test_a_coroutine_main_that_raises_after_an_await_ends_run_with_that_exception(rt: BridgeRuntime) -> None:
+    emitter = rt.events.EventEmitter()
+    failure = LookupError("after the await")
+
+    async def main() -> None:
+        rt.set_immediate(lambda: emitter.emit("go"))
+        await rt.events.once(emitter, "go")
+        raise failure
+
+    with pytest.raises(LookupError) as info:
+        rt.run(main, timeout=5)
+    assert info.value is failure
+
+
+def test_async_with_disposes_a_server(rt: BridgeRuntime, tmp_path: Path) -> None:
+    assert rt.net is not None
+    server = rt.net.create_server()
+    seen: list[object] = []
+
+    async def main() -> None:
+        async with server:
+            server.listen(str(tmp_path / "s.sock"))  # a path binds at once (no lookup)
+            seen.append(server.listening)
+        seen.append(server.listening)
+
+    rt.run(main, timeout=5)
+    assert seen == [True, False]
 
 
 def test_a_coroutine_main_that_never_finishes_is_reported(rt: BridgeRuntime) -> None:

@@ -15,6 +15,7 @@ import textwrap
 import threading
 import time
 import warnings
+from typing import Any
 
 import pytest
 
@@ -154,7 +155,12 @@ def test_run_may_be_called_again_after_a_timeout(rt: BridgeRuntime) -> None:
     with pytest.raises(TimeoutError):
         rt.run(lambda: None, timeout=0.3)
     fired: list[int] = []
-    rt.run(lambda: (rt.clear_timeout(timer), rt.set_timeout(lambda: fired.append(1), 1)), timeout=5)
+
+    def main() -> None:
+        rt.clear_timeout(timer)
+        rt.set_timeout(lambda: fired.append(1), 1)
+
+    rt.run(main, timeout=5)
     assert fired == [1]
     assert rt.close() == []
 
@@ -179,7 +185,11 @@ def test_an_inherited_descriptor_can_be_listened_on(bridge_impl: BridgeImplement
             fd = rt.inherit_fd(sock)
         assert os.path.exists(f"/proc/{rt.pid}/fd/{fd}")
         assert rt.net is not None
-        server = rt.net.create_server(lambda conn: (conn.end(b"hi"), server.close()))
+        def on_connection(conn: Any) -> None:
+            conn.end(b"hi")
+            server.close()
+
+        server = rt.net.create_server(on_connection)
         got: list[bytes] = []
 
         def connect() -> None:

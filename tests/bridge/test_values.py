@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.bridge import BridgeRuntime, JSFunction, JSSymbol
+from conformance.bridge import BridgeRuntime, JSFunction, JSSymbol, RuntimeNotInstalled, node_implementation
 from conformance.bridge._names import js_name, py_name
 
 
@@ -130,3 +131,21 @@ def test_properties_read_and_write(rt: BridgeRuntime) -> None:
     server.max_connections = 4
     assert server.max_connections == 4
     assert rt.evaluate("(s) => s.maxConnections")(server) == 4
+
+
+def test_a_missing_runtime_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NNC_RUNTIMES_DIR", str(tmp_path))
+    with pytest.raises(RuntimeNotInstalled, match="-m conformance.bridge install"):
+        node_implementation()
+
+
+@pytest.mark.skipif(not Path("/usr/bin/node").exists(), reason="no Node at /usr/bin/node on this machine")
+def test_another_node_by_path_is_named_by_its_version() -> None:
+    impl = node_implementation("/usr/bin/node")
+    assert impl.name == f"node-{impl.version}" and impl.node_version == impl.version
+    assert impl.expected_failures is None and "/usr/bin/node" in impl.describe()
+    runtime = impl.start()
+    try:
+        assert runtime.events.EventEmitter().emit("x") is False
+    finally:
+        runtime.close()
