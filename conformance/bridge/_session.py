@@ -157,12 +157,11 @@ class Session:
 
     def respawn(self, extra_fds: Sequence[int]) -> None:
         """Start over with more inherited descriptors (Runtime.inherit_fd); only before first use."""
-        if self.used and not (self.ready or {}).get("deno"):
-            raise BridgeError("the runtime has been used; a descriptor can only be inherited before that")
         if self.used:
-            raise BridgeError("the runtime has been used and could not take the descriptor itself")
+            raise BridgeError("the runtime has been used; a descriptor can only be inherited before that")
         old = self.ready
         self._terminate()
+        self._log.close()
         self.ready = None
         self._spawn(extra_fds)
         new = self.wait_ready()

@@ -246,4 +246,6 @@ def test_no_child_outlives_a_killed_parent(bridge_impl: BridgeImplementation, ph
     finally:
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
+        if parent.stdout is not None:
+            parent.stdout.close()
     assert _gone(child, within=5), f"runtime {child} outlived its parent ({phase})"
