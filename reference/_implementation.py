@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance import feature_registry
+
 from . import __version__, events, net
 from ._abort import AbortController
 from ._process import Immediate, Process, Timeout, set_current_process
@@ -29,21 +31,9 @@ __all__ = ["ReferenceImplementation", "ReferenceRuntime", "asyncio_implementatio
 # the suite was proven on (conformance._version.SPEC_NODE_VERSION).
 NODE_VERSION = "24.21.0"
 
-FEATURES = frozenset(
-    {
-        "net",
-        "net-ipc",
-        "net-ipc-abstract",
-        "net-fd",
-        "net-handle",
-        "net-signal",
-        "net-block-list",
-        "net-dispose",
-        "events-capture-rejections",
-        "events-subclass",
-        "process-warnings",
-    }
-)
+# The reference supports every optional feature the kit knows of: it must
+# pass the whole suite, so a feature added to the registry is one it owes.
+FEATURES = frozenset(feature_registry())
 
 
 class ReferenceRuntime:
