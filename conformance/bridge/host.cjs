@@ -835,7 +835,9 @@ process.on('uncaughtException', uncaught);
 process.on('unhandledRejection', uncaught);
 
 process.on('warning', (warning) => {
-  dirty = `a ${warning.name}`; // some warnings are emitted once per process
+  // Some warnings are emitted once per process (deprecations): a child that
+  // emitted one is not reused. The leak warning is per listener array.
+  if (warning.name !== 'MaxListenersExceededWarning') dirty = `a ${warning.name}`;
   const fields = [];
   for (const key of ['emitter', 'type', 'count', 'code']) {
     if (warning[key] !== undefined) fields.push([key, enc(warning[key])]);
