@@ -2,6 +2,7 @@
 #
 #     pytest --impl=NAME --report-all --conformance-report=run.json
 #     python -m conformance.expectations run.json --impl NAME -o expected-failures.toml
+#     python -m conformance.expectations run.json --impl NAME -o expected-failures.toml --check
 #
 # Like `wpt update-expectations` and stubtest's --generate-allowlist: every
 # test that failed in the run gets an entry; an entry that already exists
@@ -9,7 +10,10 @@
 # reason (the clause and the assertion that failed) for a human to review.
 # Tests that now pass drop out, and the command says which, so a fix is
 # noticed rather than left masked. Run it with --report-all so the report
-# shows what really happens, expected failures included.
+# shows what really happens, expected failures included. With --check it
+# writes nothing and exits 1 when the file and the run disagree (a failure
+# without an entry, an entry whose test now passes): CI's guard that the
+# file keeps up with a growing suite.
 
 from __future__ import annotations
 
@@ -60,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--impl", required=True, help="the implementation whose file to write")
     parser.add_argument("-o", "--output", type=Path, required=True, help="the expected-failures TOML file")
     parser.add_argument("--header", default="# Reasons name the clause; drafted ones say what failed.")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if the file is out of step")
     args = parser.parse_args(argv)
 
     report = json.loads(args.report.read_text("utf-8"))
@@ -69,12 +74,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     existing = load_expected_failures(args.output) if args.output.exists() else {}
     entries = []
+    missing = []
     for test in tests:
         if test["outcome"] not in _FAILED:
             continue
         kept = existing.get(test["test"])
+        if kept is None:
+            missing.append(test)
         entries.append(kept or ExpectedFailure(test=test["test"], reason=draft_reason(test)))
-    now_passing = sorted(set(existing) - {entry.test for entry in entries})
+    ran = {test["test"] for test in tests}
+    # Entries of tests this run did not have (skipped here, e.g. wildcard
+    # binds outside a private namespace) stay as they are.
+    entries += [entry for key, entry in existing.items() if key not in ran]
+    now_passing = sorted(key for key in existing if key in ran and key not in {e.test for e in entries})
+    if args.check:
+        for test in missing:
+            print(f"no entry:    {test['test']}  ({draft_reason(test)[:160]})")
+        for test_id in now_passing:
+            print(f"now passes:  {test_id}")
+        print(f"{args.output}: {len(missing)} failures without an entry, {len(now_passing)} entries that now pass")
+        return 1 if missing or now_passing else 0
     for test_id in now_passing:
         print(f"no longer failing, dropped: {test_id}", file=sys.stderr)
     args.output.write_text(render_expectations(args.impl, args.header, entries), "utf-8")

@@ -1,10 +1,10 @@
 # python -m conformance.bridge install [--force]   npm ci the pinned runtimes
 # python -m conformance.bridge where               where they are (or are not)
 # python -m conformance.bridge bench [KIND ...]    per-call cost of the bridge
-# python -m conformance.bridge expectations KIND REPORT.json
-#     compare expectations/KIND.toml with a run made with --report-all
-#     --conformance-report=REPORT.json: failures without an entry, entries
-#     whose test now passes (each needs a look, and a reason naming the clause)
+#
+# The expected-failure files (expectations/KIND.toml) are kept in step with
+# the suite by the kit's own command:
+#     python -m conformance.expectations REPORT.json --impl KIND -o expectations/KIND.toml --check
 
 from __future__ import annotations
 
@@ -26,12 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_command = commands.add_parser("bench", help="measure the cost of a call through the bridge")
     bench_command.add_argument("kinds", nargs="*", default=list(PACKAGES), help="runtimes (default: all)")
     bench_command.add_argument("-n", type=int, default=5000, help="calls per measurement")
-    check_command = commands.add_parser("expectations", help="compare an expectations file with a --report-all run")
-    check_command.add_argument("kind", choices=list(PACKAGES))
-    check_command.add_argument("report", help="JSON written by pytest --impl=KIND --report-all --conformance-report=...")
     args = parser.parse_args(argv)
-    if args.command == "expectations":
-        return check_expectations(args.kind, args.report)
     if args.command == "bench":
         return bench(args.kinds, args.n)
     if args.command == "install":
@@ -83,36 +78,6 @@ def bench(kinds: list[str], n: int) -> int:
         for label, micros in timings.items():
             print(f"  {label:38s} {micros:7.1f} us")
     return 0
-
-
-def check_expectations(kind: str, report_path: str) -> int:
-    import json
-    from pathlib import Path
-
-    from .._expectations import load_expected_failures
-    from ._implementation import EXPECTATIONS
-
-    listed: dict[str, str] = {}
-    for name in (f"{kind}.toml", f"{kind}-wildcard.toml"):
-        path = EXPECTATIONS / name
-        if path.exists():
-            listed.update({key: entry.reason for key, entry in load_expected_failures(path).items()})
-    report = json.loads(Path(report_path).read_text("utf-8"))
-    outcomes = {t["test"]: t for t in report["tests"] if t["implementation"] == kind}
-    failing = {key for key, t in outcomes.items() if t["outcome"] in ("fail", "error")}
-    missing = sorted(failing - set(listed))
-    fixed = sorted(key for key in listed if key in outcomes and outcomes[key]["outcome"] == "pass")
-    for key in missing:
-        t = outcomes[key]
-        lines = [line for line in (t["error"] or "").splitlines() if line.startswith("E ")]
-        print(f"no entry   {key}  [{', '.join(t['clauses'])}]  {lines[0].strip() if lines else ''}"[:240])
-    for key in fixed:
-        print(f"now passes {key}  ({listed[key][:80]})")
-    not_run = sorted(key for key in listed if key not in outcomes)
-    if not_run:
-        print(f"{len(not_run)} entries not in this report (skipped, or not collected): first {not_run[0]}")
-    print(f"{kind}: {len(failing)} failing, {len(listed)} listed, {len(missing)} without an entry, {len(fixed)} fixed")
-    return 1 if missing or fixed else 0
 
 
 if __name__ == "__main__":

@@ -11,13 +11,10 @@
 from __future__ import annotations
 
 import atexit
-import hashlib
 import os
-import tempfile
 import weakref
 from pathlib import Path
 
-from .._wildcard import loopback_only
 from ._errors import RuntimeNotInstalled
 from ._install import binary, not_installed_message
 from ._runtime import BridgeRuntime
@@ -151,13 +148,6 @@ class BridgeImplementation:
         path = EXPECTATIONS / f"{self._kind}.toml"
         if not path.exists():
             return None
-        # Tests that bind the wildcard address run only in a loopback-only
-        # network namespace (conformance/_wildcard.py); elsewhere the kit
-        # skips them, and an entry for a skipped test would read as stale.
-        # Their entries live in <kind>-wildcard.toml, added only there.
-        wildcard = EXPECTATIONS / f"{self._kind}-wildcard.toml"
-        if wildcard.exists() and loopback_only():
-            return _merged(path, wildcard)
         return path
 
     def describe(self) -> str:
@@ -199,18 +189,6 @@ class BridgeImplementation:
         for session in [getattr(self, "_spare", None), *getattr(self, "_reusable", [])]:
             if session is not None:
                 session.close()
-
-
-def _merged(*paths: Path) -> Path:
-    """One file of the given expected-failure files, in the temporary directory
-    (named by its content, written atomically: xdist workers race to it)."""
-    text = "\n".join(path.read_text("utf-8") for path in paths)
-    target = Path(tempfile.gettempdir()) / f"nnc-expectations-{hashlib.sha256(text.encode()).hexdigest()[:16]}.toml"
-    if not target.exists():
-        partial = target.with_suffix(f".{os.getpid()}.part")
-        partial.write_text(text, "utf-8")
-        os.replace(partial, target)
-    return target
 
 
 def _has_server_block_list(version: str) -> bool:
