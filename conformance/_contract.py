@@ -95,7 +95,13 @@ class Runtime(Protocol):
         """Make ``sock`` available inside the runtime as a parent process does
         at spawn, and return its descriptor number there (for
         ``listen({'fd': n})``). The runtime owns the descriptor afterwards; the
-        caller may close ``sock``. Needs the ``net-fd`` feature."""
+        caller may close ``sock``. Needs the ``net-fd`` feature.
+
+        A runtime whose process can only inherit at spawn may start it anew
+        here, when nothing has run in it yet (the bridge does); ``pid`` then
+        changes, and the new process must hold no socket of its own beyond the
+        inherited one: the leak check compares the end of the test with the
+        sockets held at its start."""
 
     def close(self) -> list[str]:
         """End the process: close whatever is still alive, release every
