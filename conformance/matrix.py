@@ -72,6 +72,14 @@ def render_matrix(reports: Sequence[dict[str, Any]], clauses: dict[str, Clause] 
         "Score = clauses passed / clauses with a verdict (unsupported and n/a are excluded, "
         "so a score compares implementations only on what each claims to do).",
         "",
+        "Runs: "
+        + "; ".join(
+            f"{report['started']} (kit {report['kit']['version']}, {report['platform']['system']} "
+            f"{report['platform']['machine']}, Python {report['platform']['python']})"
+            for report in reports
+        )
+        + ".",
+        "",
         "| implementation | version | follows Node | clauses passed | expected failures | failing | unsupported |",
         "|---|---|---|---|---|---|---|",
     ]
