@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
-from ._client import Address, PlainClient, ProbeTimeout, Transcript, address_of
+from ._client import Address, Connect, PlainClient, ProbeTimeout, Transcript, address_of
 from ._fds import open_sockets
 from ._kernel import KernelSocket, KernelUnavailable, KernelView, kernel_available
 
 __all__ = [
     "Address",
+    "Connect",
     "KernelSocket",
     "KernelUnavailable",
     "KernelView",

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-__all__ = ["Address", "PlainClient", "ProbeTimeout", "Transcript", "address_of"]
+__all__ = ["Address", "Connect", "PlainClient", "ProbeTimeout", "Transcript", "address_of"]
 
 # What a client connects to: ("127.0.0.1", port), a Unix path (a leading
 # "\0" makes it abstract), or an AddressInfo dict as server.address() returns.
@@ -242,3 +242,7 @@ class PlainClient:
     def _close(self, sock: socket.socket) -> None:
         self._sock = None
         sock.close()
+
+
+# The type of the `connect` fixture: a factory of clients, each disposed after the test.
+Connect = Callable[..., PlainClient]

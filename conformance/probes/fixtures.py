@@ -8,14 +8,14 @@ import shutil
 import socket
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .._contract import Runtime
 from .._leaks import socket_dirs_key
-from ._client import Address, PlainClient
+from ._client import Address, Connect, PlainClient
 from ._kernel import KernelView, kernel_available
 
 __all__ = ["abstract_name", "connect", "has_ipv6", "kernel", "sock_dir", "sock_path"]
@@ -58,7 +58,7 @@ def abstract_name() -> str:
 
 
 @pytest.fixture
-def connect() -> Iterator[Callable[..., PlainClient]]:
+def connect() -> Iterator[Connect]:
     """Factory of plain-socket clients; each is disposed after the test."""
     clients: list[PlainClient] = []
 

@@ -27,10 +27,12 @@ else:  # the typed API lives in stubs/nodeapi (type-only)
 
 __all__ = [
     "LOOPBACK",
+    "Log",
     "accept_one",
     "held_port",
     "in_order",
     "listen_loopback",
+    "names",
     "poll_until",
     "port_of",
     "raises_node_error",
@@ -82,9 +84,18 @@ def raises_node_error(cls: type[E], code: str) -> Iterator[pytest.ExceptionInfo[
     assert getattr(info.value, "code", None) == code, f"expected code {code!r}, got {info.value!r}"
 
 
-def record(emitter: Any, *names: str) -> list[tuple[str, tuple[Any, ...]]]:
+# What record() returns: (event name, the arguments it was emitted with), in order.
+Log = list[tuple[str, Any]]
+
+
+def names(log: Log) -> list[str]:
+    """The event names of a log, in the order they were emitted."""
+    return [name for name, _ in log]
+
+
+def record(emitter: Any, *names: str) -> Log:
     """Listen for ``names`` on ``emitter``; return the list of (name, args) as emitted."""
-    log: list[tuple[str, tuple[Any, ...]]] = []
+    log: Log = []
 
     def listener_for(name: str) -> Callable[..., None]:
         return lambda *args: log.append((name, args))

@@ -8,16 +8,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._events_helpers import named_listener
+
 if TYPE_CHECKING:
     from nodeapi.events import EventsModule
-
-
-def _named(calls: list[str], name: str) -> Callable[..., None]:
-    def listener(*args: object) -> None:
-        calls.append(name)
-
-    listener.__name__ = name
-    return listener
 
 
 @pytest.mark.clause("A15")
@@ -26,8 +20,8 @@ def test_remove_listener_event_fires_after_the_removal_with_name_and_listener(ev
     seen: list[tuple[object, object, int]] = []
     emitter.on("removeListener", lambda name, listener: seen.append((name, listener, emitter.listener_count(name))))
     calls: list[str] = []
-    f = _named(calls, "f")
-    g = _named(calls, "g")
+    f = named_listener(calls, "f")
+    g = named_listener(calls, "g")
     emitter.on("data", f)
     emitter.on("data", g)
 
@@ -44,7 +38,7 @@ def test_remove_listener_event_gets_the_original_when_a_lone_once_listener_remov
     seen: list[tuple[object, object]] = []
     emitter.on("removeListener", lambda name, listener: seen.append((name, listener)))
     calls: list[str] = []
-    f = _named(calls, "f")
+    f = named_listener(calls, "f")
     emitter.once("data", f)
 
     emitter.emit("data")
@@ -63,8 +57,8 @@ def test_remove_listener_event_for_a_once_listener_among_several_names_the_origi
     seen: list[tuple[object, object]] = []
     emitter.on("removeListener", lambda name, listener: seen.append((name, getattr(listener, "listener", listener))))
     calls: list[str] = []
-    f = _named(calls, "f")
-    g = _named(calls, "g")
+    f = named_listener(calls, "f")
+    g = named_listener(calls, "g")
     emitter.on("data", f)
     emitter.once("data", g)
 
@@ -81,8 +75,8 @@ def test_remove_listener_event_gets_what_was_passed_when_removing_by_the_origina
     seen: list[tuple[object, object]] = []
     emitter.on("removeListener", lambda name, listener: seen.append((name, listener)))
     calls: list[str] = []
-    f = _named(calls, "f")
-    g = _named(calls, "g")
+    f = named_listener(calls, "f")
+    g = named_listener(calls, "g")
     emitter.on("data", f)
     emitter.once("data", g)
     emitter.once("solo", g)
@@ -98,8 +92,8 @@ def test_remove_all_listeners_for_a_name_announces_each_removal_newest_first(eve
     seen: list[tuple[object, object]] = []
     emitter.on("removeListener", lambda name, listener: seen.append((name, listener)))
     calls: list[str] = []
-    a1, a2, a3 = _named(calls, "a1"), _named(calls, "a2"), _named(calls, "a3")
-    b1 = _named(calls, "b1")
+    a1, a2, a3 = named_listener(calls, "a1"), named_listener(calls, "a2"), named_listener(calls, "a3")
+    b1 = named_listener(calls, "b1")
     for listener in (a1, a2, a3):
         emitter.on("a", listener)
     emitter.on("b", b1)
@@ -127,9 +121,9 @@ def test_remove_all_listeners_removes_the_remove_listener_listeners_last(events:
 
     emitter.on("removeListener", watcher("r1"))
     emitter.on("removeListener", watcher("r2"))
-    emitter.on("a", _named(calls, "a1"))
-    emitter.on("a", _named(calls, "a2"))
-    emitter.on("b", _named(calls, "b1"))
+    emitter.on("a", named_listener(calls, "a1"))
+    emitter.on("a", named_listener(calls, "a2"))
+    emitter.on("b", named_listener(calls, "b1"))
 
     emitter.remove_all_listeners()
     assert seen == [
@@ -148,9 +142,9 @@ def test_remove_all_listeners_removes_the_remove_listener_listeners_last(events:
 def test_remove_all_listeners_without_remove_listener_listeners_just_clears(events: EventsModule) -> None:
     emitter = events.EventEmitter()
     calls: list[str] = []
-    emitter.on("a", _named(calls, "a"))
-    emitter.once("b", _named(calls, "b"))
-    emitter.on(events.error_monitor, _named(calls, "monitor"))
+    emitter.on("a", named_listener(calls, "a"))
+    emitter.once("b", named_listener(calls, "b"))
+    emitter.on(events.error_monitor, named_listener(calls, "monitor"))
 
     assert emitter.remove_all_listeners() is emitter
     assert emitter.event_names() == []
@@ -164,8 +158,8 @@ def test_new_listener_fires_before_the_listener_is_added(events: EventsModule) -
     seen: list[tuple[object, object, int]] = []
     emitter.on("newListener", lambda name, listener: seen.append((name, listener, emitter.listener_count(name))))
     calls: list[str] = []
-    f = _named(calls, "f")
-    g = _named(calls, "g")
+    f = named_listener(calls, "f")
+    g = named_listener(calls, "g")
 
     emitter.on("data", f)
     emitter.prepend_listener("data", g)
@@ -178,8 +172,8 @@ def test_new_listener_gets_the_original_of_a_once_listener(events: EventsModule)
     seen: list[tuple[object, object]] = []
     emitter.on("newListener", lambda name, listener: seen.append((name, listener)))
     calls: list[str] = []
-    f = _named(calls, "f")
-    g = _named(calls, "g")
+    f = named_listener(calls, "f")
+    g = named_listener(calls, "g")
 
     emitter.once("data", f)
     emitter.prepend_once_listener("data", g)
@@ -191,14 +185,14 @@ def test_a_listener_added_inside_new_listener_ends_up_before_the_one_being_added
     # The doc's example prints B, then A.
     emitter = events.EventEmitter()
     calls: list[str] = []
-    b = _named(calls, "B")
+    b = named_listener(calls, "B")
 
     def on_new_listener(name: object, listener: object) -> None:
         if name == "event":
             emitter.on("event", b)
 
     emitter.once("newListener", on_new_listener)
-    emitter.on("event", _named(calls, "A"))
+    emitter.on("event", named_listener(calls, "A"))
     emitter.emit("event")
     assert calls == ["B", "A"]
 

@@ -4,31 +4,24 @@ wrapper (A10, A11), remove_listener/off (A13, A14), listener validation (A20).""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
 
 from conformance.suite._net_helpers import raises_node_error
 
+from ._events_helpers import named_listener
+
 if TYPE_CHECKING:
     from nodeapi.events import EventEmitter, EventsModule
-
-
-def _named(calls: list[str], name: str) -> Callable[..., None]:
-    def listener(*args: object) -> None:
-        calls.append(name)
-
-    listener.__name__ = name
-    return listener
 
 
 @pytest.mark.clause("A6")
 def test_on_appends_and_does_not_check_for_duplicates(events: EventsModule) -> None:
     emitter = events.EventEmitter()
     calls: list[str] = []
-    listener = _named(calls, "f")
-    other = _named(calls, "g")
+    listener = named_listener(calls, "f")
+    other = named_listener(calls, "g")
     emitter.on("data", listener)
     emitter.add_listener("data", other)
     emitter.on("data", listener)
@@ -81,9 +74,9 @@ def test_calls_can_be_chained(events: EventsModule) -> None:
     calls: list[str] = []
     emitter = (
         events.EventEmitter()
-        .on("data", _named(calls, "on"))
-        .prepend_listener("data", _named(calls, "prepend"))
-        .once("data", _named(calls, "once"))
+        .on("data", named_listener(calls, "on"))
+        .prepend_listener("data", named_listener(calls, "prepend"))
+        .once("data", named_listener(calls, "once"))
         .set_max_listeners(3)
     )
     emitter.emit("data")
@@ -96,9 +89,9 @@ def test_prepend_listener_and_prepend_once_listener_add_at_the_front(events: Eve
     # The doc's example: on(A), prepend_listener(B), prepend_once_listener(C).
     emitter = events.EventEmitter()
     calls: list[str] = []
-    emitter.on("data", _named(calls, "A"))
-    emitter.prepend_listener("data", _named(calls, "B"))
-    emitter.prepend_once_listener("data", _named(calls, "C"))
+    emitter.on("data", named_listener(calls, "A"))
+    emitter.prepend_listener("data", named_listener(calls, "B"))
+    emitter.prepend_once_listener("data", named_listener(calls, "C"))
 
     emitter.emit("data")
     assert calls == ["C", "B", "A"]
@@ -111,7 +104,7 @@ def test_prepend_listener_and_prepend_once_listener_add_at_the_front(events: Eve
 def test_prepend_listener_on_an_event_without_listeners_adds_it(events: EventsModule) -> None:
     emitter = events.EventEmitter()
     calls: list[str] = []
-    emitter.prepend_listener("data", _named(calls, "only"))
+    emitter.prepend_listener("data", named_listener(calls, "only"))
     assert emitter.emit("data") is True
     assert calls == ["only"]
 
@@ -150,9 +143,9 @@ def test_a_once_listener_that_emits_its_own_event_is_not_called_again(events: Ev
 def test_once_among_other_listeners_runs_exactly_once(events: EventsModule) -> None:
     emitter = events.EventEmitter()
     calls: list[str] = []
-    emitter.on("data", _named(calls, "on"))
-    emitter.once("data", _named(calls, "once"))
-    emitter.on("data", _named(calls, "on2"))
+    emitter.on("data", named_listener(calls, "on"))
+    emitter.once("data", named_listener(calls, "once"))
+    emitter.on("data", named_listener(calls, "on2"))
     emitter.emit("data")
     emitter.emit("data")
     assert calls == ["on", "once", "on2", "on", "on2"]
@@ -201,8 +194,8 @@ def test_calling_the_wrappers_listener_keeps_the_registration_calling_the_wrappe
 def test_remove_listener_removes_the_most_recent_registration_only(events: EventsModule) -> None:
     emitter = events.EventEmitter()
     calls: list[str] = []
-    f = _named(calls, "f")
-    g = _named(calls, "g")
+    f = named_listener(calls, "f")
+    g = named_listener(calls, "g")
     emitter.on("data", f)
     emitter.on("data", g)
     emitter.on("data", f)
@@ -218,7 +211,7 @@ def test_remove_listener_matches_a_once_wrapper_by_its_original(events: EventsMo
     # The doc's example: after on(f) then once(f), off(f) removes the once.
     emitter = events.EventEmitter()
     calls: list[str] = []
-    f = _named(calls, "f")
+    f = named_listener(calls, "f")
     emitter.on("data", f)
     emitter.once("data", f)
 
@@ -233,7 +226,7 @@ def test_remove_listener_matches_a_once_wrapper_by_its_original(events: EventsMo
 def test_remove_listener_removes_a_lone_once_listener_by_its_original(events: EventsModule) -> None:
     emitter = events.EventEmitter()
     calls: list[str] = []
-    f = _named(calls, "f")
+    f = named_listener(calls, "f")
     emitter.once("data", f)
     emitter.remove_listener("data", f)
     assert emitter.listener_count("data") == 0
@@ -247,8 +240,8 @@ def test_removing_an_unknown_listener_or_event_is_a_silent_no_op(events: EventsM
     removed: list[object] = []
     emitter.on("removeListener", lambda *args: removed.append(args))
     calls: list[str] = []
-    f = _named(calls, "f")
-    stranger = _named(calls, "stranger")
+    f = named_listener(calls, "f")
+    stranger = named_listener(calls, "stranger")
     emitter.on("data", f)
 
     assert emitter.remove_listener("data", stranger) is emitter

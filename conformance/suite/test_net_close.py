@@ -17,16 +17,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
-from ._net_helpers import LOOPBACK, held_port, listen_loopback, port_of, record
+from ._net_helpers import LOOPBACK, held_port, listen_loopback, names, port_of, record
 
 if TYPE_CHECKING:
     from nodeapi.net import NetModule, Server, Socket
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 
 def code_of(err: object) -> object:
@@ -36,9 +35,6 @@ def code_of(err: object) -> object:
     assert isinstance(err, Exception) and not isinstance(err, (TypeError, ValueError, OSError)), err
     return getattr(err, "code", err)
 
-
-def names(log: list[tuple[str, tuple[Any, ...]]]) -> list[str]:
-    return [name for name, _ in log]
 
 
 # ------------------------------------------------- what stops, what stays

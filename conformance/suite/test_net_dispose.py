@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import PlainClient
+from conformance.probes import Connect, PlainClient
 
 from ._net_helpers import LOOPBACK, port_of
 
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net", "net-dispose")
 
-Connect = Callable[..., PlainClient]
 
 
 class Marker(Exception):

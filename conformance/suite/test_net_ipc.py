@@ -16,14 +16,13 @@ from __future__ import annotations
 import errno
 import os
 import socket
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
 from ._net_helpers import in_order
 
@@ -32,7 +31,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net", "net-ipc")
 
-Connect = Callable[..., PlainClient]
 
 # sizeof(sockaddr_un.sun_path) on Linux.
 SUN_PATH = 108

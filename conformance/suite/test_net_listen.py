@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
 from ._net_helpers import LOOPBACK, held_port, in_order, listen_loopback, port_of, raises_node_error, record
 
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 
 def listen_with(server: Server, *args: Any) -> Server:

@@ -22,16 +22,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
-from ._net_helpers import LOOPBACK, in_order, port_of, record
+from ._net_helpers import LOOPBACK, in_order, names, port_of, record
 
 if TYPE_CHECKING:
     from nodeapi.net import ListenOptions, NetModule, Server
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 
 def listen_with(server: Server, *args: Any) -> Server:
@@ -44,9 +43,6 @@ def kernel_backlog(expected: int) -> int:
     """What listen(2) leaves of ``expected``: the kernel caps it at somaxconn."""
     return min(expected, int(Path("/proc/sys/net/core/somaxconn").read_text()))
 
-
-def names(log: list[tuple[str, tuple[Any, ...]]]) -> list[str]:
-    return [name for name, _ in log]
 
 
 # --------------------------------------------------------- every field

@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
 from ._net_helpers import LOOPBACK, listen_loopback, port_of
 
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 # A run that should return at once gets this long before it fails with TimeoutError.
 PROMPT = 3.0

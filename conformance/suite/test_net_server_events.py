@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import PlainClient
+from conformance.probes import Connect, PlainClient
 
 from ._net_helpers import LOOPBACK, listen_loopback, record
 
@@ -22,7 +21,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 
 # ------------------------------------------------------- event arguments

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 import socket
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
 from ._net_helpers import LOOPBACK, listen_loopback, poll_until, raises_node_error, record
 
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 
 def serve_one(

@@ -9,13 +9,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import PlainClient
+from conformance.probes import Connect, PlainClient
 
 from ._net_helpers import accept_one
 
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
 
 
 # ------------------------------------------------------------------- K150

@@ -12,27 +12,21 @@ from __future__ import annotations
 
 import errno
 import threading
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import PlainClient
+from conformance.probes import Connect, PlainClient
 
-from ._net_helpers import accept_one, raises_node_error
+from ._net_helpers import Log, accept_one, names, raises_node_error
 
 if TYPE_CHECKING:
     from nodeapi.net import NetModule, Server, Socket
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
-Log = list[tuple[str, Any]]
 
-
-def names(log: Log) -> list[str]:
-    return [name for name, _ in log]
 
 
 def record_ending(sock: Socket, log: Log) -> None:

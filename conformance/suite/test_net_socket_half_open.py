@@ -9,27 +9,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelView, PlainClient
+from conformance.probes import Connect, KernelView, PlainClient
 
-from ._net_helpers import accept_one, poll_until
+from ._net_helpers import Log, accept_one, names, poll_until
 
 if TYPE_CHECKING:
     from nodeapi.net import NetModule, Server, Socket
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
-Log = list[tuple[str, Any]]
 
-
-def names(log: Log) -> list[str]:
-    return [name for name, _ in log]
 
 
 # ------------------------------------------------------------------- K151

@@ -18,17 +18,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import Runtime
-from conformance.probes import KernelSocket, KernelView, PlainClient
+from conformance.probes import Connect, KernelSocket, KernelView, PlainClient
 
-from ._net_helpers import accept_one, port_of
+from ._net_helpers import Log, accept_one, port_of
 
 if TYPE_CHECKING:
     from nodeapi.net import NetModule, Server, Socket
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
-Log = list[tuple[str, Any]]
 
 
 # ------------------------------------------------------------------- K170

@@ -18,17 +18,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import Runtime
-from conformance.probes import PlainClient
+from conformance.probes import Connect, PlainClient
 
-from ._net_helpers import LOOPBACK, accept_one, poll_until, port_of
+from ._net_helpers import LOOPBACK, Log, accept_one, poll_until, port_of
 
 if TYPE_CHECKING:
     from nodeapi.net import NetModule, PipeOptions, Server, Socket
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
-Log = list[tuple[str, Any]]
 
 
 def joined(chunks: list[bytes | str]) -> bytes:

@@ -17,21 +17,16 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from conformance import Runtime
-from conformance.probes import PlainClient
+from conformance.probes import Connect, PlainClient
 
-from ._net_helpers import accept_one
+from ._net_helpers import Log, accept_one, names
 
 if TYPE_CHECKING:
     from nodeapi.net import NetModule, Server, Socket
 
 pytestmark = pytest.mark.requires("net")
 
-Connect = Callable[..., PlainClient]
-Log = list[tuple[str, Any]]
 
-
-def names(log: Log) -> list[str]:
-    return [name for name, _ in log]
 
 
 def code_of(value: object) -> str | None:

@@ -11,48 +11,16 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from conformance.probes import PlainClient, Transcript
 from reference import NodeTypeError, net
-from reference._process import Process, set_current_process
+from reference._process import Process
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def _socket_fds() -> set[str]:
-    fds = set()
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{name}")
-        except OSError:
-            continue
-        if target.startswith("socket:"):
-            fds.add(target)
-    return fds
-
-
-@pytest.fixture(params=["asyncio", "uvloop"])
-def process(request: pytest.FixtureRequest) -> Iterator[Process]:
-    factory = None
-    if request.param == "uvloop":
-        uvloop = pytest.importorskip("uvloop")
-        factory = uvloop.new_event_loop
-    proc = Process(factory)
-    before = _socket_fds()
-    previous = set_current_process(proc)
-    try:
-        yield proc
-        leaked = _socket_fds() - before
-        alive = proc.close()
-        assert not alive, f"still alive: {alive}"
-        assert not leaked, f"socket descriptors left open: {leaked}"
-    finally:
-        proc.close()
-        set_current_process(previous)
 
 
 Steps = Callable[[PlainClient], object]
