@@ -15,6 +15,7 @@ import os
 import weakref
 from pathlib import Path
 
+from .._features import feature_registry
 from ._errors import RuntimeNotInstalled
 from ._install import binary, not_installed_message
 from ._runtime import BridgeRuntime
@@ -24,24 +25,6 @@ __all__ = ["BridgeImplementation", "bun_implementation", "deno_implementation", 
 
 HOST = Path(__file__).parent / "host.cjs"
 EXPECTATIONS = Path(__file__).parent / "expectations"
-
-# Every feature of conformance/data/features.toml; what a runtime lacks is
-# taken out below, with the reason.
-ALL_FEATURES = frozenset(
-    {
-        "net",
-        "net-ipc",
-        "net-ipc-abstract",
-        "net-fd",
-        "net-handle",
-        "net-signal",
-        "net-block-list",
-        "net-dispose",
-        "events-capture-rejections",
-        "events-subclass",
-        "process-warnings",
-    }
-)
 
 # What each runtime does not have at all (its tests are then skipped, with
 # the reason). A feature a runtime has but gets wrong stays declared: its
@@ -108,7 +91,8 @@ class BridgeImplementation:
         self._features = self._supported(info["features"])
 
     def _supported(self, probed: dict[str, bool]) -> frozenset[str]:
-        features = set(ALL_FEATURES) - set(MISSING.get(self._kind, {}))
+        # Every feature of the registry, less what the runtime lacks (MISSING, with the reason).
+        features = set(feature_registry()) - set(MISSING.get(self._kind, {}))
         # Probed in the child (host.cjs 'ready'): an older Node has no
         # Server[Symbol.asyncDispose] or BlockList.
         if not probed.get("subclass"):
