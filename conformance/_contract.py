@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from nodeapi.abort import AbortController
     from nodeapi.events import EventsModule
     from nodeapi.net import NetModule
-    from nodeapi.abort import AbortController
     from nodeapi.timers import Immediate, Timeout
 else:  # the stubs are type-only (stubs/nodeapi); at run time anything goes
     EventsModule = NetModule = Immediate = Timeout = AbortController = Any

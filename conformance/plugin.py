@@ -22,8 +22,8 @@ from ._clauses import clause_registry
 from ._contract import Implementation, Runtime
 from ._expectations import ExpectationsError, ExpectedFailure, load_expected_failures
 from ._features import feature_registry
-from ._leaks import call_passed_key, check_leaks, runtime_key
 from ._items import expectation_key, impl_name, in_suite, suite_dir
+from ._leaks import call_passed_key, check_leaks, runtime_key
 from ._markers import MARKERS, clauses_of, features_of, version_gates_of
 from ._registry import ImplementationError, check_runtime, load_implementation
 from ._version import KIT_VERSION, SPEC_BASELINE

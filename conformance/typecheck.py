@@ -22,9 +22,9 @@ from __future__ import annotations
 import argparse
 import ast
 import os
-import sysconfig
 import re
 import sys
+import sysconfig
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass

@@ -5,11 +5,11 @@
 from __future__ import annotations
 
 import asyncio
-from importlib import metadata
 import os
 import platform
 import socket
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,8 +22,7 @@ from ._process import Immediate, Process, Timeout, set_current_process
 if TYPE_CHECKING:
     from nodeapi.events import EventsModule
     from nodeapi.net import NetModule
-    from nodeapi.timers import Immediate as AnyImmediate
-    from nodeapi.timers import Timeout as AnyTimeout
+    from nodeapi.timers import Immediate as AnyImmediate, Timeout as AnyTimeout
 
 __all__ = ["ReferenceImplementation", "ReferenceRuntime", "asyncio_implementation", "uvloop_implementation"]
 

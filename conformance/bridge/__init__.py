@@ -28,8 +28,13 @@ from ._implementation import (
     node_implementation as node_implementation,
 )
 from ._install import binary as binary, install as install, install_dir as install_dir
-from ._proxies import JSClass as JSClass, JSFunction as JSFunction, JSObject as JSObject, JSPromise as JSPromise
-from ._proxies import JSSymbol as JSSymbol
+from ._proxies import (
+    JSClass as JSClass,
+    JSFunction as JSFunction,
+    JSObject as JSObject,
+    JSPromise as JSPromise,
+    JSSymbol as JSSymbol,
+)
 from ._runtime import BridgeRuntime as BridgeRuntime
 
 __all__ = [

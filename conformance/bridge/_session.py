@@ -32,12 +32,12 @@ import time
 from collections.abc import Callable, Sequence
 from typing import IO, Any
 
+from ..probes._fds import open_sockets
 from ._errors import BridgeError, JSError, JSThrown, RuntimeCrashed, RuntimeHung, error_class
 from ._names import js_name, py_name
 from ._proxies import JSClass, JSFunction, JSModule, JSObject, JSPromise, JSSymbol, build_class
 from ._tasks import Task, thenable_then
 from ._warnings import emit_warning
-from ..probes._fds import open_sockets
 
 __all__ = ["Session", "SpawnSpec"]
 
